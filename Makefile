@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# One entry point: build, check, demo, bench, fuzz, install. Out-of-tree: everything lands in $(BUILD).
+#   make                 build $(BUILD)/iotsense
+#   make check           set up a fresh Debian 12 (ci/setup), build, run every test suite
+#   make check SANITIZE=1  the same with ASan+UBSan in user space
+#   make fuzz FUZZ_SECONDS=N   run every libFuzzer harness for N seconds
+#   make V=1             show the commands
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+BUILD ?= build
+ifdef O
+BUILD := $(O)
+endif
+ARCH ?= x86
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+PREFIX ?= /usr/local
+SANITIZE ?= 0
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wextra -Werror \
+	-Wno-unused-parameter -Wno-missing-field-initializers \
+	-I$(BUILD) -Iheaders -Ibpf -Ivmlinux/$(ARCH)
+
+USER_CFLAGS := -g -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Wno-missing-field-initializers -fno-strict-aliasing -Iheaders -Iuser -I$(BUILD) $(EXTRA_CFLAGS)
+USER_LDLIBS := -lxdp -lbpf -lelf -lz -lpcap -lcrypto -lpthread $(EXTRA_LDLIBS)
+ifeq ($(SANITIZE),1)
+USER_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+USER_LDFLAGS += -fsanitize=address,undefined
+endif
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+BPF_DEPS := $(wildcard bpf/lib/*.h headers/*.h)
+
+# Everything in user/ but main.c goes into one archive that the tests link too.
+LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c user/*/*.c))
+LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+LIB := $(BUILD)/libiotsense.a
+
+# Tests mirror the tree: tests/unit/decoders/test_ssh.c tests user/decoders/ssh.c.
+UNIT_SRCS := $(wildcard tests/unit/test_*.c tests/unit/*/test_*.c)
+UNIT_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+BPFT_SRCS := $(wildcard tests/bpf/test_*.c)
+BPFT_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(BPFT_SRCS))
+
+# A decoder is a file in user/decoders that defines `const struct decoder dec_<name>`.
+DECODERS := $(sort $(patsubst user/decoders/%.c,%,$(shell grep -l '^const struct decoder dec_' user/decoders/*.c 2>/dev/null)))
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(DECODERS))
+FUZZ_SECONDS ?= 30
+
+.PHONY: all setup check test unit-test bpf-test e2e-test corpus-test demo bench fuzz fuzz-build install clean
+all: $(BUILD)/iotsense
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_DEPS) | $(BUILD)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+$(BUILD)/obj/%.o: %.c $(SKELS) $(wildcard headers/*.h user/*.h user/*/*.h)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/iotsense: $(BUILD)/obj/user/main.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(USER_LDFLAGS) -o $@ $^ $(USER_LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(LIB) tests/lib/testlib.h
+	$(call msg,TEST-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) -Itests/lib $(USER_LDFLAGS) -o $@ $< $(LIB) $(USER_LDLIBS)
+
+$(BUILD)/bpf:
+	$(Q)mkdir -p $@
+
+setup:
+	$(Q)bash ci/setup
+
+unit-test: $(UNIT_BINS)
+bpf-test: $(BPFT_BINS) $(BUILD)/iotsense
+
+# The README's test command: install what a fresh Debian 12 lacks, build, run every suite.
+check: setup
+	$(Q)$(MAKE) --no-print-directory all unit-test bpf-test
+	$(Q)BUILD=$(BUILD) bash tests/run
+
+test: all unit-test bpf-test
+	$(Q)BUILD=$(BUILD) bash tests/run
+
+demo: setup
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) bash ci/demo
+
+bench: all
+	$(Q)BUILD=$(BUILD) bash bench/run
+
+# libFuzzer harnesses: one binary per decoder from one generic harness.
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_decoder.c $(wildcard user/decoders/*.c user/decoders/*.h)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-Iuser -Iheaders -DFUZZ_DECODER='"$*"' -o $@ $< $(wildcard user/decoders/*.c) -lcrypto
+
+fuzz-build: $(FUZZ_BINS)
+fuzz: fuzz-build
+	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run $(DECODERS)
+
+install: all
+	install -D -m 0755 $(BUILD)/iotsense $(DESTDIR)$(PREFIX)/sbin/iotsense
+
+clean:
+	rm -rf $(BUILD)
