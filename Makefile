@@ -6,6 +6,7 @@
 #   make fuzz FUZZ_SECONDS=N   run every libFuzzer harness for N seconds
 #   make V=1             show the commands
 .DELETE_ON_ERROR:
+.SECONDARY:
 .SUFFIXES:
 
 BUILD ?= build

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Every map the programs share. Maps pinned by name live under the loader's pin root
+ * (/sys/fs/bpf/iotsense by default), so every interface's programs and the daemon use one set of maps and the
+ * kernel keeps sensing between commands. Sizes here are defaults; the loader may resize before load.
+ */
+#ifndef IOT_BPF_MAPS_H
+#define IOT_BPF_MAPS_H
+
+#include "iotsense_abi.h"
+
+/* Both directions of a conversation under one key; LRU so a full table evicts the coldest flow, not new ones. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct iot_flow_key);
+	__type(value, struct iot_flow);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} iot_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} iot_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, IOT_HOOK_MAX);
+	__type(key, __u32);
+	__type(value, struct iot_counters);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} iot_counters SEC(".maps");
+
+/* Port -> enum iot_port_flags: which ports carry discovery protocols (runtime state, written by the loader). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} iot_ports SEC(".maps");
+
+/* The attachment registry: read and written by user space only; pinned so every command sees it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct iot_attach_key);
+	__type(value, struct iot_attach);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} iot_attach SEC(".maps");
+
+/*
+ * Where a snippet record is assembled before it is copied to the ring at its real length. The slack lets the
+ * verifier accept a copy length bounded by a mask (2048) rather than by IOT_SNAP_MAX, which clang's rewrites
+ * of a plain clamp would otherwise hide from it.
+ */
+#define IOT_SNAP_MASK 0x7ff
+struct iot_snippet_scratch {
+	struct iot_ev_snippet ev;
+	__u8 slack[IOT_SNAP_MASK + 1 - IOT_SNAP_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct iot_snippet_scratch);
+} iot_scratch SEC(".maps");
+
+#endif

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `iotsense run`: the daemon. Attaches to the named interfaces (or adopts what `load` pinned), then one
+ * fd-based loop: signalfd (SIGINT/SIGTERM stop, SIGHUP reserved for reloads), a timerfd that drains the ring
+ * buffer and sweeps idle flows, and the ring buffer's own epoll fd for batched wakeups. On exit it detaches
+ * only what it attached itself.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cli.h"
+#include "flows.h"
+#include "lib/log.h"
+#include "loader.h"
+#include "pipeline.h"
+
+#define MAX_IFACES 64
+#define DRAIN_INTERVAL_MS 100
+
+
+
+struct run_ctx {
+	const char *ifnames[MAX_IFACES];
+	uint32_t ifindexes[MAX_IFACES];
+	bool attached_by_us[MAX_IFACES];
+	int nifaces;
+	int sig_fd, timer_fd, ep_fd, events_fd, flows_fd, counters_fd;
+	struct ring_buffer *rb;
+	struct pipeline pl;
+	FILE *out;
+};
+
+static int open_pinned(const char *name)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", g_opts.pin_dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		pr_err("opening %s failed: %s\n", path, strerror(errno));
+	return fd;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* Attaches to each interface, or adopts it when `load` (or an earlier daemon) already did. */
+static int attach_all(struct run_ctx *r, enum attach_xdp_mode mode, const struct loader_opts *lo)
+{
+	uint64_t netns = current_netns();
+	int reg = registry_open(g_opts.pin_dir);
+
+	for (int i = 0; i < r->nifaces; i++) {
+		struct iot_attach_key key = { .netns = netns };
+		struct iot_attach a;
+		struct attach_result res;
+
+		key.ifindex = if_nametoindex(r->ifnames[i]);
+		if (!key.ifindex) {
+			pr_err("no interface named '%s' in this network namespace (see 'ip link')\n", r->ifnames[i]);
+			goto err;
+		}
+		r->ifindexes[i] = key.ifindex;
+		if (reg >= 0 && !bpf_map_lookup_elem(reg, &key, &a)) {
+			pr_info("%s: adopting the programs already attached (xdp prog %u)\n", r->ifnames[i],
+				a.xdp_prog_id);
+			continue;
+		}
+		if (attach_iface(g_opts.pin_dir, r->ifnames[i], mode, lo, true, &res))
+			goto err;
+		r->attached_by_us[i] = true;
+		pr_info("%s: attached (xdp %s prog %u, tc egress prog %u)\n", r->ifnames[i],
+			res.a.xdp_mode == IOT_XDP_SKB ? "skb" : res.a.xdp_mode ? "native" : "off", res.a.xdp_prog_id,
+			res.a.tc_eg_prog_id);
+		if (res.note[0])
+			pr_warn("%s: %s\n", r->ifnames[i], res.note);
+	}
+	if (reg >= 0)
+		close(reg);
+	return 0;
+err:
+	if (reg >= 0)
+		close(reg);
+	return -1;
+}
+
+static void detach_ours(struct run_ctx *r)
+{
+	uint64_t netns = current_netns();
+
+	for (int i = 0; i < r->nifaces; i++)
+		if (r->attached_by_us[i])
+			detach_iface(g_opts.pin_dir, netns, r->ifindexes[i]);
+	loader_cleanup_pins_if_unused(g_opts.pin_dir);
+}
+
+static int setup_loop(struct run_ctx *r)
+{
+	struct itimerspec its = {
+		.it_interval = { .tv_nsec = DRAIN_INTERVAL_MS * 1000000 },
+		.it_value = { .tv_nsec = DRAIN_INTERVAL_MS * 1000000 },
+	};
+	struct epoll_event ev = { .events = EPOLLIN };
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	r->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC);
+	r->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	r->ep_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (r->sig_fd < 0 || r->timer_fd < 0 || r->ep_fd < 0 || timerfd_settime(r->timer_fd, 0, &its, NULL)) {
+		pr_err("setting up the event loop failed: %s\n", strerror(errno));
+		return -1;
+	}
+	r->rb = ring_buffer__new(r->events_fd, pipeline_event, &r->pl, NULL);
+	if (!r->rb) {
+		pr_err("creating the ring buffer reader failed: %s\n", strerror(errno));
+		return -1;
+	}
+	ev.data.fd = r->sig_fd;
+	epoll_ctl(r->ep_fd, EPOLL_CTL_ADD, r->sig_fd, &ev);
+	ev.data.fd = r->timer_fd;
+	epoll_ctl(r->ep_fd, EPOLL_CTL_ADD, r->timer_fd, &ev);
+	ev.data.fd = ring_buffer__epoll_fd(r->rb);
+	epoll_ctl(r->ep_fd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	return 0;
+}
+
+static int loop(struct run_ctx *r, uint64_t idle_ns, uint64_t duration_ns)
+{
+	uint64_t start = mono_ns(), last_sweep = start;
+	int rb_fd = ring_buffer__epoll_fd(r->rb);
+
+	for (;;) {
+		struct epoll_event evs[4];
+		int n = epoll_wait(r->ep_fd, evs, 4, 1000);
+
+		if (n < 0 && errno != EINTR) {
+			pr_err("epoll_wait: %s\n", strerror(errno));
+			return -1;
+		}
+		for (int i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+
+			if (fd == r->sig_fd) {
+				struct signalfd_siginfo si;
+
+				if (read(r->sig_fd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGHUP) {
+					pr_info("SIGHUP: nothing to reload yet\n");
+					continue;
+				}
+				return 0;
+			}
+			if (fd == r->timer_fd) {
+				uint64_t ticks;
+
+				if (read(r->timer_fd, &ticks, sizeof(ticks)) < 0)
+					continue;
+			}
+			if (fd == r->timer_fd || fd == rb_fd)
+				ring_buffer__consume(r->rb);
+		}
+		if (mono_ns() - last_sweep >= 1000000000ull) {
+			last_sweep = mono_ns();
+			flows_sweep(r->flows_fd, &r->pl, last_sweep, idle_ns, IOT_END_IDLE);
+			pipeline_sync_clock(&r->pl);
+			fflush(r->out);
+		}
+		if (duration_ns && mono_ns() - start >= duration_ns)
+			return 0;
+	}
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "interface", required_argument, NULL, 'i' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "idle-timeout", required_argument, NULL, 't' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "snippets", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	enum attach_xdp_mode mode = ATTACH_MODE_AUTO;
+	struct run_ctx r = { .sig_fd = -1, .timer_fd = -1, .ep_fd = -1, .events_fd = -1, .flows_fd = -1 };
+	struct loader_opts lo;
+	unsigned long idle_s = 120, duration_s = 0, v;
+	const char *output = NULL;
+	int c, ret = EXIT_ERR;
+
+	loader_opts_default(&lo);
+	r.out = stdout;
+	while ((c = getopt_long(argc, argv, "i:m:o:t:d:n:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (r.nifaces == MAX_IFACES) {
+				fprintf(stderr, "iotsense run: at most %d interfaces\n", MAX_IFACES);
+				return EXIT_USAGE;
+			}
+			r.ifnames[r.nifaces++] = optarg;
+			break;
+		case 'm':
+			if (!parse_attach_mode(optarg, &mode)) {
+				fprintf(stderr, "iotsense run: --mode is native, skb, tc or auto, not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 't':
+			if (!parse_uint("--idle-timeout", optarg, 1, 86400, &idle_s))
+				return EXIT_USAGE;
+			break;
+		case 'd':
+			if (!parse_uint("--duration", optarg, 1, 31536000, &duration_s))
+				return EXIT_USAGE;
+			break;
+		case 'n':
+			if (!parse_uint("--snippets", optarg, 0, 255, &v))
+				return EXIT_USAGE;
+			lo.snippets_per_dir = v;
+			break;
+		case 'h':
+			printf("Usage: iotsense run -i IFACE... [--mode native|skb|tc|auto] [-o FILE]\n"
+			       "                    [--idle-timeout SECONDS] [--duration SECONDS]\n"
+			       "  Attaches (or adopts pinned programs), writes NDJSON records to stdout or FILE.\n"
+			       "  SIGINT/SIGTERM stop it and detach only what it attached.\n");
+			return EXIT_OK;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (!r.nifaces || optind != argc) {
+		fprintf(stderr, "iotsense run: needs at least one -i IFACE\n");
+		return EXIT_USAGE;
+	}
+	if (output) {
+		r.out = fopen(output, "a");
+		if (!r.out) {
+			pr_err("cannot write %s: %s\n", output, strerror(errno));
+			return EXIT_ERR;
+		}
+	}
+	lo.pin_dir = g_opts.pin_dir;
+	pipeline_init(&r.pl, r.out, false);
+	if (attach_all(&r, mode, &lo))
+		goto out;
+	r.events_fd = open_pinned("iot_events");
+	r.flows_fd = open_pinned("iot_flows");
+	if (r.events_fd < 0 || r.flows_fd < 0 || setup_loop(&r))
+		goto out;
+	pr_info("sensing on %d interface(s); records go to %s\n", r.nifaces, output ? output : "stdout");
+	if (!loop(&r, (uint64_t)idle_s * 1000000000ull, (uint64_t)duration_s * 1000000000ull))
+		ret = EXIT_OK;
+	ring_buffer__consume(r.rb);
+out:
+	/* One cleanup path, in reverse order of setup. */
+	ring_buffer__free(r.rb);
+	if (r.ep_fd >= 0)
+		close(r.ep_fd);
+	if (r.timer_fd >= 0)
+		close(r.timer_fd);
+	if (r.sig_fd >= 0)
+		close(r.sig_fd);
+	if (r.events_fd >= 0)
+		close(r.events_fd);
+	if (r.flows_fd >= 0)
+		close(r.flows_fd);
+	detach_ours(&r);
+	fflush(r.out);
+	if (r.pl.st.write_errors) {
+		pr_err("writing records failed %llu times\n", (unsigned long long)r.pl.st.write_errors);
+		ret = EXIT_ERR;
+	}
+	if (output)
+		fclose(r.out);
+	pipeline_free(&r.pl);
+	return ret;
+}

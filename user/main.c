@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* iotsense: passive IoT/OT device sensor. The subcommand table and global options. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "lib/log.h"
+#include "loader.h"
+
+#ifndef IOTSENSE_VERSION
+#define IOTSENSE_VERSION "0.1.0"
+#endif
+
+struct global_opts g_opts = {
+	.pin_dir = IOT_PIN_DIR_DEFAULT,
+	.state_dir = "/var/lib/iotsense",
+};
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "run", cmd_run, "attach (or adopt pinned programs), consume events, write NDJSON records" },
+	{ "load", cmd_load, "attach to an interface and pin; the kernel keeps sensing after exit" },
+	{ "unload", cmd_unload, "detach and remove pins; other XDP/TC programs are left untouched" },
+	{ "status", cmd_status, "interfaces, program ids, modes and every counter" },
+	{ "replay", cmd_replay, "run the BPF programs over pcap/pcapng captures; print NDJSON records" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: iotsense [-v] [--pin-dir DIR] [--state-dir DIR] COMMAND [ARGS]\n\nCommands:\n");
+	for (unsigned int i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n'iotsense COMMAND --help' for a command's options. Exit codes: 0 ok, 1 error, 2 usage.\n");
+}
+
+bool parse_uint(const char *flag, const char *val, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(val, &end, 0);
+	if (errno || end == val || *end || val[0] == '-' || v < min || v > max) {
+		fprintf(stderr, "iotsense: %s wants a number from %lu to %lu, not '%s'\n", flag, min, max, val);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "pin-dir", required_argument, NULL, 'P' },
+		{ "state-dir", required_argument, NULL, 'S' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	enum log_level level = LOG_WARN;
+	const char *env = getenv("IOTSENSE_PIN_DIR");
+	int c;
+
+	if (env && *env)
+		g_opts.pin_dir = env;
+	/* "+": stop at the command name; its own options follow it. */
+	while ((c = getopt_long(argc, argv, "+vhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			if (level < LOG_DEBUG)
+				level++;
+			break;
+		case 'P':
+			g_opts.pin_dir = optarg;
+			break;
+		case 'S':
+			g_opts.state_dir = optarg;
+			break;
+		case 'V':
+			printf("iotsense %s\n", IOTSENSE_VERSION);
+			return EXIT_OK;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	log_init(level);
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (unsigned int i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name) == 0) {
+			argv += optind;
+			argc -= optind;
+			optind = 1; /* reset getopt for the command */
+			return commands[i].fn(argc, argv);
+		}
+	}
+	fprintf(stderr, "iotsense: unknown command '%s'\n\n", argv[optind]);
+	usage(stderr);
+	return EXIT_USAGE;
+}
