@@ -126,7 +126,6 @@ static int setup_loop(struct run_ctx *r)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
 	r->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC);
 	r->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	r->ep_fd = epoll_create1(EPOLL_CLOEXEC);
@@ -210,6 +209,7 @@ int cmd_run(int argc, char **argv)
 	struct loader_opts lo;
 	unsigned long idle_s = 120, duration_s = 0, v;
 	const char *output = NULL;
+	sigset_t sigs;
 	int c, ret = EXIT_ERR;
 
 	loader_opts_default(&lo);
@@ -266,6 +266,12 @@ int cmd_run(int argc, char **argv)
 			return EXIT_ERR;
 		}
 	}
+	/* Blocked before attaching: a SIGTERM mid-attach waits for the loop, which then detaches cleanly. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	lo.pin_dir = g_opts.pin_dir;
 	pipeline_init(&r.pl, r.out, false);
 	if (attach_all(&r, mode, &lo))

@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Shared helpers for shell tests: named checks, a "N passed, N failed" summary, bounded waits.
+# Source it; call check NAME COMMAND... and finally summary.
+BUILD=${BUILD:-build}
+IOTSENSE=${IOTSENSE:-$PWD/$BUILD/iotsense}
+_pass=0
+_fail=0
+
+check() { # name, command...
+	local name=$1
+	shift
+	if "$@"; then
+		echo "ok   $name"
+		_pass=$((_pass + 1))
+	else
+		echo "FAIL $name"
+		_fail=$((_fail + 1))
+	fi
+}
+
+summary() {
+	echo "$_pass passed, $_fail failed"
+	[ "$_fail" -eq 0 ]
+}
+
+# wait_for SECONDS COMMAND...: polls every 0.1 s, bounded in time.
+wait_for() {
+	local limit=$1 i
+	shift
+	for ((i = 0; i < limit * 10; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
