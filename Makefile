@@ -61,7 +61,7 @@ DECODERS := $(sort $(patsubst user/decoders/%.c,%,$(shell grep -l '^const struct
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(DECODERS))
 FUZZ_SECONDS ?= 30
 
-.PHONY: all setup check test unit-test bpf-test e2e-test corpus-test demo bench fuzz fuzz-build install clean
+.PHONY: all setup check test unit-test bpf-test demo accuracy bench fuzz fuzz-build install clean
 all: $(BUILD)/iotsense
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_DEPS) | $(BUILD)/bpf
@@ -110,6 +110,10 @@ test: all unit-test bpf-test
 demo: setup
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) bash ci/demo
+
+# Recall of the facts in ../shared/corpus/truth.tsv, per capture and per protocol.
+accuracy: all
+	$(Q)python3 tests/corpus/accuracy.py --iotsense $(BUILD)/iotsense --corpus ../shared/corpus $(ACCURACY_ARGS)
 
 bench: all
 	$(Q)BUILD=$(BUILD) bash bench/run

@@ -40,8 +40,11 @@ struct run_ctx {
 	int sig_fd, timer_fd, ep_fd, events_fd, flows_fd, counters_fd;
 	struct ring_buffer *rb;
 	struct pipeline pl;
+	struct inventory inv;
 	FILE *out;
 };
+
+#define DEVICE_SNAPSHOT_NS (30ull * 1000000000ull)
 
 static int open_pinned(const char *name)
 {
@@ -149,7 +152,7 @@ static int setup_loop(struct run_ctx *r)
 
 static int loop(struct run_ctx *r, uint64_t idle_ns, uint64_t duration_ns)
 {
-	uint64_t start = mono_ns(), last_sweep = start;
+	uint64_t start = mono_ns(), last_sweep = start, last_devices = start;
 	int rb_fd = ring_buffer__epoll_fd(r->rb);
 
 	for (;;) {
@@ -185,6 +188,11 @@ static int loop(struct run_ctx *r, uint64_t idle_ns, uint64_t duration_ns)
 			last_sweep = mono_ns();
 			flows_sweep(r->flows_fd, &r->pl, last_sweep, idle_ns, IOT_END_IDLE);
 			pipeline_sync_clock(&r->pl);
+			if (last_sweep - last_devices >= DEVICE_SNAPSHOT_NS) {
+				/* Devices whose profile changed since the last snapshot. */
+				inv_emit_devices(&r->inv, &r->pl.jw, r->out, true);
+				last_devices = last_sweep;
+			}
 			fflush(r->out);
 		}
 		if (duration_ns && mono_ns() - start >= duration_ns)
@@ -274,6 +282,8 @@ int cmd_run(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	lo.pin_dir = g_opts.pin_dir;
 	pipeline_init(&r.pl, r.out, false);
+	inv_init(&r.inv);
+	r.pl.inv = &r.inv;
 	if (attach_all(&r, mode, &lo))
 		goto out;
 	r.events_fd = open_pinned("iot_events");
@@ -284,6 +294,7 @@ int cmd_run(int argc, char **argv)
 	if (!loop(&r, (uint64_t)idle_s * 1000000000ull, (uint64_t)duration_s * 1000000000ull))
 		ret = EXIT_OK;
 	ring_buffer__consume(r.rb);
+	inv_emit_devices(&r.inv, &r.pl.jw, r.out, true);
 out:
 	/* One cleanup path, in reverse order of setup. */
 	ring_buffer__free(r.rb);
@@ -305,6 +316,7 @@ out:
 	}
 	if (output)
 		fclose(r.out);
+	inv_free(&r.inv);
 	pipeline_free(&r.pl);
 	return ret;
 }

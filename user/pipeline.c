@@ -37,18 +37,6 @@ uint64_t pipeline_epoch_ns(const struct pipeline *p, uint64_t ev_ns)
 	return p->replay ? ev_ns : ev_ns + p->mono_to_real_ns;
 }
 
-static void put_time(struct jsonw *w, const char *key, uint64_t ns)
-{
-	time_t secs = ns / 1000000000ull;
-	struct tm tm;
-	char buf[96]; /* room for any int year the compiler can imagine */
-
-	gmtime_r(&secs, &tm);
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned int)(ns % 1000000000ull / 1000));
-	jw_kstr(w, key, buf);
-}
-
 static const char *proto_name(uint8_t proto)
 {
 	return proto == 6 ? "tcp" : proto == 17 ? "udp" : "other";
@@ -99,7 +87,7 @@ static void on_flow(struct pipeline *p, const struct iot_ev_flow *ev)
 	jw_kstr(w, "record", "flow");
 	jw_ku64(w, "class_uid", 4001); /* OCSF Network Activity */
 	jw_kstr(w, "event", start ? "start" : "end");
-	put_time(w, "time", pipeline_epoch_ns(p, ev->hdr.ts_ns));
+	jw_ktime(w, "time", pipeline_epoch_ns(p, ev->hdr.ts_ns));
 	jw_ku64(w, "ifindex", ev->hdr.ifindex);
 	jw_kstr(w, "proto", proto_name(ev->key.proto));
 	if (ev->key.vlan)
@@ -107,8 +95,8 @@ static void on_flow(struct pipeline *p, const struct iot_ev_flow *ev)
 	put_endpoint(w, "initiator", addr[ini], port[ini], mac[ini]);
 	put_endpoint(w, "responder", addr[rsp], port[rsp], mac[rsp]);
 	if (!start) {
-		put_time(w, "first_seen", pipeline_epoch_ns(p, f->first_ns));
-		put_time(w, "last_seen", pipeline_epoch_ns(p, f->last_ns));
+		jw_ktime(w, "first_seen", pipeline_epoch_ns(p, f->first_ns));
+		jw_ktime(w, "last_seen", pipeline_epoch_ns(p, f->last_ns));
 		jw_ku64(w, "packets_out", f->packets[ini]);
 		jw_ku64(w, "bytes_out", f->bytes[ini]);
 		jw_ku64(w, "packets_in", f->packets[rsp]);
@@ -159,20 +147,6 @@ static bool snippet_ctx(struct pipeline *p, const struct iot_ev_snippet *s, stru
 static const char *const snip_reasons[] = { "", "flow", "discovery", "syn" };
 static const char *const subjects[] = { "", "src", "dst", "mac", "ip" };
 
-static const char *l2_name(uint16_t eth_proto)
-{
-	switch (eth_proto) {
-	case 0x0806:
-		return "arp";
-	case 0x88cc:
-		return "lldp";
-	case 0x2000:
-		return "cdp";
-	default:
-		return "other";
-	}
-}
-
 static void put_observations(struct jsonw *w, const struct dec_out *d)
 {
 	char buf[64];
@@ -199,6 +173,53 @@ static void put_observations(struct jsonw *w, const struct dec_out *d)
 	jw_arr_close(w);
 }
 
+static const char *l2_name(uint16_t eth_proto)
+{
+	switch (eth_proto) {
+	case 0x0806:
+		return "arp";
+	case 0x88cc:
+		return "lldp";
+	case 0x2000:
+		return "cdp";
+	default:
+		return "other";
+	}
+}
+
+static void flow_desc(const struct dec_ctx *c, char *buf, size_t size)
+{
+	char src[48], dst[48]; /* INET6_ADDRSTRLEN fits */
+
+	dec_format_addr(&c->src_ip, src, sizeof(src));
+	dec_format_addr(&c->dst_ip, dst, sizeof(dst));
+	snprintf(buf, size, "%s %s:%u -> %s:%u", proto_name(c->l4_proto), src, c->sport, dst, c->dport);
+}
+
+/* What one snippet tells the inventory: who sent it from which MAC, which port answered, what it said. */
+static void inventory_update(struct pipeline *p, const struct iot_ev_snippet *s, const struct dec_ctx *c,
+			     size_t plen)
+{
+	char flow[128] = "", svc[16];
+	bool answered;
+
+	if (!c->l4_proto) {
+		inv_observe(p->inv, c, &p->dec, l2_name(c->eth_proto));
+		return;
+	}
+	inv_sighting(p->inv, &c->src_ip, c->src_mac, c->ts_ns);
+	/* A SYN-ACK, or payload from the responder, proves the port is served. */
+	answered = c->l4_proto == 6 ? (s->tcp_flags & 0x12) == 0x12 || (!c->from_initiator && plen) :
+				      !c->from_initiator && plen;
+	if (answered || p->dec.n)
+		flow_desc(c, flow, sizeof(flow));
+	if (answered) {
+		snprintf(svc, sizeof(svc), "%s/%u", proto_name(c->l4_proto), c->sport);
+		inv_add_src(p->inv, c, "service", svc, flow);
+	}
+	inv_observe(p->inv, c, &p->dec, flow);
+}
+
 static void on_snippet(struct pipeline *p, const struct iot_ev_snippet *s)
 {
 	struct jsonw *w = &p->jw;
@@ -218,11 +239,13 @@ static void on_snippet(struct pipeline *p, const struct iot_ev_snippet *s)
 	p->st.observations += p->dec.n;
 	p->st.decoder_malformed += p->dec.malformed;
 	p->st.decoder_dropped += p->dec.dropped;
+	if (p->inv)
+		inventory_update(p, s, &c, plen);
 
 	jw_reset(w);
 	jw_obj_open(w);
 	jw_kstr(w, "record", "payload");
-	put_time(w, "time", c.ts_ns);
+	jw_ktime(w, "time", c.ts_ns);
 	jw_ku64(w, "ifindex", s->hdr.ifindex);
 	jw_kstr(w, "reason", s->reason < 4 ? snip_reasons[s->reason] : "?");
 	if (s->vlan)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "decoders/decoder.h"
+#include "inventory.h"
 #include "lib/jsonw.h"
 
 struct pipeline_stats {
@@ -30,6 +31,7 @@ struct pipeline {
 	int64_t mono_to_real_ns; /* live: add to a CLOCK_MONOTONIC time to get epoch ns */
 	struct jsonw jw;
 	struct dec_out dec;
+	struct inventory *inv;	 /* NULL: payload and flow records only */
 	struct pipeline_stats st;
 };
 

@@ -99,8 +99,9 @@ int replay_files(char *const *files, int nfiles, const struct loader_opts *lo_in
 	struct loader_opts lo = *lo_in;
 	struct iotsense_bpf *skel;
 	struct ring_buffer *rb = NULL;
+	struct inventory inv;
 	struct pipeline pl;
-	int ret = 0;
+	int ret = 0, ndev;
 
 	memset(tot, 0, sizeof(*tot));
 	lo.replay = true;
@@ -109,6 +110,8 @@ int replay_files(char *const *files, int nfiles, const struct loader_opts *lo_in
 	if (!skel)
 		return 1;
 	pipeline_init(&pl, out, true);
+	inv_init(&inv);
+	pl.inv = &inv;
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.iot_events), pipeline_event, &pl, NULL);
 	if (!rb) {
 		pr_err("creating the ring buffer reader failed: %s\n", strerror(errno));
@@ -117,17 +120,20 @@ int replay_files(char *const *files, int nfiles, const struct loader_opts *lo_in
 	}
 	for (int i = 0; i < nfiles; i++)
 		ret |= replay_one(files[i], skel, rb, &pl, progress, tot);
+	/* Each device once, after the captures, in its final state. */
+	ndev = inv_emit_devices(&inv, &pl.jw, out, false);
 	fflush(out);
 	if (pl.st.write_errors) {
 		pr_err("writing records failed %llu times (disk full or closed pipe?)\n",
 		       (unsigned long long)pl.st.write_errors);
 		ret = 1;
 	}
-	pr_info("replayed %llu packets from %d file(s): %llu records, %llu observations\n",
+	pr_info("replayed %llu packets from %d file(s): %llu records, %llu observations, %d devices\n",
 		(unsigned long long)tot->packets, nfiles, (unsigned long long)pl.st.events,
-		(unsigned long long)pl.st.observations);
+		(unsigned long long)pl.st.observations, ndev);
 out:
 	ring_buffer__free(rb);
+	inv_free(&inv);
 	pipeline_free(&pl);
 	iotsense_bpf__destroy(skel);
 	return ret;

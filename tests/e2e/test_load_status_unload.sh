@@ -10,7 +10,7 @@ S=iots$$
 NS_S=${S}s NS_C=${S}c
 PIN=/sys/fs/bpf/iotsense-test-$$
 tmp=$(mktemp -d)
-in_sensor() { nsenter --net=/run/netns/$NS_S "$@"; }
+in_sensor() { nsx $NS_S "$@"; }
 cleanup() {
 	[ -n "${SRV:-}" ] && kill "$SRV" 2>/dev/null
 	[ -n "${RUN:-}" ] && kill "$RUN" 2>/dev/null && wait "$RUN" 2>/dev/null
@@ -24,8 +24,8 @@ trap cleanup EXIT
 ip netns add $NS_S && ip netns add $NS_C &&
 	ip link add ${S}a type veth peer name ${S}b &&
 	ip link set ${S}a netns $NS_S && ip link set ${S}b netns $NS_C &&
-	ip -n $NS_S addr add 198.18.7.1/24 dev ${S}a && ip -n $NS_C addr add 198.18.7.2/24 dev ${S}b &&
-	ip -n $NS_S link set ${S}a up && ip -n $NS_C link set ${S}b up && ip -n $NS_S link set lo up
+	nsx $NS_S ip addr add 198.18.7.1/24 dev ${S}a && nsx $NS_C ip addr add 198.18.7.2/24 dev ${S}b &&
+	nsx $NS_S ip link set ${S}a up && nsx $NS_C ip link set ${S}b up && nsx $NS_S ip link set lo up
 check "lab namespaces up" test $? -eq 0
 
 in_sensor "$IOTSENSE" --pin-dir "$PIN" load -i nosuchif >/dev/null 2>"$tmp/err"
@@ -40,19 +40,19 @@ check "load reports XDP and TC" grep -q "TC egress" "$tmp/load.out"
 in_sensor "$IOTSENSE" --pin-dir "$PIN" load -i ${S}a >/dev/null 2>&1
 check "second load on the same interface refused" test $? -eq 1
 check "maps pinned" test -e "$PIN/iot_flows" -a -e "$PIN/iot_events"
-check "XDP attached" bash -c "ip -n $NS_S link show ${S}a | grep -q 'prog/xdp'"
-check "clsact qdisc present" bash -c "tc -n $NS_S qdisc show dev ${S}a | grep -q clsact"
+check "XDP attached" bash -c "nsx $NS_S ip link show ${S}a | grep -q 'prog/xdp'"
+check "clsact qdisc present" bash -c "nsx $NS_S tc qdisc show dev ${S}a | grep -q clsact"
 
 # The daemon adopts what load attached and records real traffic.
-ip netns exec $NS_S python3 -m http.server 8080 --bind 198.18.7.1 >/dev/null 2>&1 &
+nsenter --net=/run/netns/$NS_S python3 -m http.server 8080 --bind 198.18.7.1 >/dev/null 2>&1 &
 SRV=$!
-wait_for 10 ip netns exec $NS_C bash -c 'exec 3<>/dev/tcp/198.18.7.1/8080' 2>/dev/null
+wait_for 10 nsx $NS_C bash -c 'exec 3<>/dev/tcp/198.18.7.1/8080' 2>/dev/null
 nsenter --net=/run/netns/$NS_S "$IOTSENSE" --pin-dir "$PIN" run -i ${S}a --duration 4 -o "$tmp/run.ndjson" \
 	2>"$tmp/run.err" &
 RUN=$!
 sleep 1
-ip netns exec $NS_C curl -s -o /dev/null -m 5 -A "iotsense-e2e/1.0" http://198.18.7.1:8080/
-ip netns exec $NS_C ping -c 2 -W 1 198.18.7.1 >/dev/null
+nsx $NS_C curl -s -o /dev/null -m 5 -A "iotsense-e2e/1.0" http://198.18.7.1:8080/
+nsx $NS_C ping -c 2 -W 1 198.18.7.1 >/dev/null
 wait $RUN
 check "run exits 0 after --duration" test $? -eq 0
 check "record: the HTTP request" grep -q '"payload":"GET / HTTP/1.1' "$tmp/run.ndjson"
@@ -63,7 +63,7 @@ check "record: flow start with initiator 198.18.7.2" \
 check "records are JSON" python3 -c '
 import json,sys
 for l in open(sys.argv[1]): json.loads(l)' "$tmp/run.ndjson"
-check "daemon left the adopted programs attached" bash -c "ip -n $NS_S link show ${S}a | grep -q 'prog/xdp'"
+check "daemon left the adopted programs attached" bash -c "nsx $NS_S ip link show ${S}a | grep -q 'prog/xdp'"
 
 in_sensor "$IOTSENSE" --pin-dir "$PIN" status --json >"$tmp/status.json"
 check "status --json parses" python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/status.json"
@@ -82,8 +82,8 @@ check "status table names the interface" grep -q "^${S}a " "$tmp/status.txt"
 in_sensor "$IOTSENSE" --pin-dir "$PIN" unload -i ${S}a >/dev/null
 check "unload succeeds" test $? -eq 0
 check "no pins left" test ! -e "$PIN"
-check "no XDP program left" bash -c "! ip -n $NS_S link show ${S}a | grep -q 'prog/xdp'"
-check "no clsact qdisc left" bash -c "! tc -n $NS_S qdisc show dev ${S}a | grep -q clsact"
+check "no XDP program left" bash -c "! nsx $NS_S ip link show ${S}a | grep -q 'prog/xdp'"
+check "no clsact qdisc left" bash -c "! nsx $NS_S tc qdisc show dev ${S}a | grep -q clsact"
 in_sensor "$IOTSENSE" --pin-dir "$PIN" unload -i ${S}a >/dev/null 2>&1
 check "unload of a detached interface: exit 1" test $? -eq 1
 
@@ -91,18 +91,18 @@ check "unload of a detached interface: exit 1" test $? -eq 1
 # nsenter execs the daemon, so $! is the daemon itself (a shell function would put a subshell between).
 nsenter --net=/run/netns/$NS_S "$IOTSENSE" --pin-dir "$PIN" run -i ${S}a -o "$tmp/run2.ndjson" 2>/dev/null &
 RUN=$!
-check "daemon attached by itself" wait_for 10 bash -c "ip -n $NS_S link show ${S}a | grep -q 'prog/xdp'"
+check "daemon attached by itself" wait_for 10 bash -c "nsx $NS_S ip link show ${S}a | grep -q 'prog/xdp'"
 kill -TERM $RUN
 timeout 10 tail --pid=$RUN -f /dev/null
 wait $RUN
 check "daemon exits 0 on SIGTERM" test $? -eq 0
 RUN=
-check "daemon detached what it attached" bash -c "! ip -n $NS_S link show ${S}a | grep -q 'prog/xdp'"
+check "daemon detached what it attached" bash -c "! nsx $NS_S ip link show ${S}a | grep -q 'prog/xdp'"
 check "daemon removed its pins" test ! -e "$PIN"
 
 # A clsact qdisc that was there before us stays after unload.
-tc -n $NS_S qdisc add dev ${S}a clsact
+nsx $NS_S tc qdisc add dev ${S}a clsact
 in_sensor "$IOTSENSE" --pin-dir "$PIN" load -i ${S}a >/dev/null 2>&1
 in_sensor "$IOTSENSE" --pin-dir "$PIN" unload --all >/dev/null 2>&1
-check "pre-existing clsact qdisc kept" bash -c "tc -n $NS_S qdisc show dev ${S}a | grep -q clsact"
+check "pre-existing clsact qdisc kept" bash -c "nsx $NS_S tc qdisc show dev ${S}a | grep -q clsact"
 summary

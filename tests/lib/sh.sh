@@ -33,3 +33,13 @@ wait_for() {
 	done
 	return 1
 }
+
+# nsx NAME COMMAND...: run a command in a network namespace made by `ip netns add`. nsenter, unlike
+# `ip netns exec` and `ip -n`, does not remount /sys, so it also works where / is not a mount point (a chroot)
+# and keeps the host's /sys/fs/bpf, where the sensor's pins live.
+nsx() {
+	local ns=$1
+	shift
+	nsenter --net=/run/netns/"$ns" "$@"
+}
+export -f nsx # for checks that run in `bash -c`

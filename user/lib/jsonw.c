@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "jsonw.h"
 
@@ -249,4 +250,16 @@ void jw_kbool(struct jsonw *w, const char *k, bool v)
 void jw_end_line(struct jsonw *w)
 {
 	put(w, "\n", 1);
+}
+
+void jw_ktime(struct jsonw *w, const char *key, uint64_t ns)
+{
+	time_t secs = ns / 1000000000ull;
+	struct tm tm;
+	char buf[96]; /* room for any int year the compiler can imagine */
+
+	gmtime_r(&secs, &tm);
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned int)(ns % 1000000000ull / 1000));
+	jw_kstr(w, key, buf);
 }

@@ -36,6 +36,8 @@ void jw_null(struct jsonw *w);
 void jw_kstr(struct jsonw *w, const char *k, const char *v);
 void jw_ku64(struct jsonw *w, const char *k, uint64_t v);
 void jw_kbool(struct jsonw *w, const char *k, bool v);
+/* An RFC 3339 UTC time with microseconds, from ns since the epoch. */
+void jw_ktime(struct jsonw *w, const char *k, uint64_t ns);
 /* Appends "\n" and returns the record (w->buf, w->len). */
 void jw_end_line(struct jsonw *w);
 

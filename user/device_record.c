@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Identities become devices, devices become records. A device is a MAC identity with the IP identities bound
+ * to it, or an IP identity bound to no MAC (a host behind a router). Binding, in order of authority:
+ * ARP/DHCP said so; the IP was only ever sent by one MAC and that MAC is not a router (it sent for at most one
+ * IPv4 address).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "inventory.h"
+
+struct device {
+	struct inv_ident *mac;	  /* NULL for an IP-only device */
+	struct inv_ident **ips;
+	int nips, cap;
+};
+
+static bool is_router(const struct inv_ident *mac)
+{
+	return mac->nv4 > 1;
+}
+
+static struct inv_ident *bound_mac(struct inventory *inv, const struct inv_ident *ip)
+{
+	char key[32], buf[18];
+	struct inv_ident *m;
+
+	if (ip->has_auth_mac) {
+		dec_format_mac(ip->auth_mac, buf);
+	} else if (ip->nmacs == 1) {
+		dec_format_mac(ip->macs[0], buf);
+	} else {
+		return NULL;
+	}
+	snprintf(key, sizeof(key), "mac:%s", buf);
+	m = hmap_get(&inv->idents, key);
+	if (m && !ip->has_auth_mac && is_router(m))
+		return NULL;
+	return m;
+}
+
+static void dev_add_ip(struct device *d, struct inv_ident *ip)
+{
+	if (d->nips == d->cap) {
+		int cap = d->cap ? d->cap * 2 : 4;
+		struct inv_ident **n = realloc(d->ips, cap * sizeof(*n));
+
+		if (!n)
+			return;
+		d->ips = n;
+		d->cap = cap;
+	}
+	d->ips[d->nips++] = ip;
+}
+
+/* The identities that make up the device: its MAC first, then its IPs. */
+static int dev_idents(const struct device *d, struct inv_ident **out, int max)
+{
+	int n = 0;
+
+	if (d->mac && n < max)
+		out[n++] = d->mac;
+	for (int i = 0; i < d->nips && n < max; i++)
+		out[n++] = d->ips[i];
+	return n;
+}
+
+static bool is_hostname_key(const char *k)
+{
+	static const char *const keys[] = { "dhcp_hostname", "dhcp_client_fqdn", "dhcpv6_fqdn", "mdns_hostname",
+					    "netbios_name", "lldp_system_name", "cdp_device_id", "snmp_sysName",
+					    "ubnt_hostname", "s7_system_name" };
+
+	for (unsigned int i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(k, keys[i]))
+			return true;
+	return false;
+}
+
+/* Writes every distinct value of the attributes selected by want(), across the device's identities. */
+static void put_values(struct jsonw *w, struct inv_ident **ids, int nids, bool (*want)(const char *key),
+		       const char *only_key)
+{
+	const char *seen[256];
+	int nseen = 0;
+
+	jw_arr_open(w);
+	for (int i = 0; i < nids; i++) {
+		for (int a = 0; a < ids[i]->nattrs; a++) {
+			const struct inv_attr *at = &ids[i]->attrs[a];
+
+			if (only_key ? strcmp(at->key, only_key) != 0 : !want(at->key))
+				continue;
+			for (int v = 0; v < at->nvals; v++) {
+				bool dup = false;
+
+				for (int s = 0; s < nseen; s++)
+					if (!strcmp(seen[s], at->vals[v].value))
+						dup = true;
+				if (dup)
+					continue;
+				if (nseen < 256)
+					seen[nseen++] = at->vals[v].value;
+				jw_str(w, at->vals[v].value);
+			}
+		}
+	}
+	jw_arr_close(w);
+}
+
+static void emit_device(const struct device *d, struct jsonw *w, FILE *out)
+{
+	struct inv_ident *ids[64];
+	int nids = dev_idents(d, ids, 64);
+	uint64_t first = 0, last = 0;
+	char buf[64];
+
+	for (int i = 0; i < nids; i++) {
+		if (ids[i]->first_ns && (!first || ids[i]->first_ns < first))
+			first = ids[i]->first_ns;
+		if (ids[i]->last_ns > last)
+			last = ids[i]->last_ns;
+	}
+	jw_reset(w);
+	jw_obj_open(w);
+	jw_kstr(w, "record", "device");
+	jw_ku64(w, "class_uid", 5001); /* OCSF Device Inventory Info */
+	jw_ktime(w, "time", last);
+	jw_key(w, "device");
+	jw_obj_open(w);
+	jw_kstr(w, "id", ids[0]->key);
+	if (d->mac) {
+		dec_format_mac(d->mac->mac, buf);
+		jw_kstr(w, "mac", buf);
+	}
+	jw_key(w, "ips");
+	jw_arr_open(w);
+	for (int i = 0; i < d->nips; i++) {
+		dec_format_addr(&d->ips[i]->ip, buf, sizeof(buf));
+		jw_str(w, buf);
+	}
+	jw_arr_close(w);
+	jw_ktime(w, "first_seen", first);
+	jw_ktime(w, "last_seen", last);
+	jw_key(w, "hostnames");
+	put_values(w, ids, nids, is_hostname_key, NULL);
+	jw_key(w, "services");
+	put_values(w, ids, nids, NULL, "service");
+	jw_key(w, "protocols");
+	put_values(w, ids, nids, NULL, "app_protocol");
+
+	/* Every attribute with all its values, then the evidence behind each value. */
+	jw_key(w, "attributes");
+	jw_obj_open(w);
+	for (int i = 0; i < nids; i++) {
+		for (int a = 0; a < ids[i]->nattrs; a++) {
+			bool done = false;
+
+			/* An attribute on several identities is written once, with all values. */
+			for (int j = 0; j < i && !done; j++)
+				for (int b = 0; b < ids[j]->nattrs; b++)
+					if (!strcmp(ids[j]->attrs[b].key, ids[i]->attrs[a].key))
+						done = true;
+			if (done)
+				continue;
+			jw_key(w, ids[i]->attrs[a].key);
+			put_values(w, ids + i, nids - i, NULL, ids[i]->attrs[a].key);
+		}
+	}
+	jw_obj_close(w);
+	jw_key(w, "evidence");
+	jw_arr_open(w);
+	for (int i = 0; i < nids; i++) {
+		for (int a = 0; a < ids[i]->nattrs; a++) {
+			const struct inv_attr *at = &ids[i]->attrs[a];
+			const char *us = strchr(at->key, '_');
+
+			for (int v = 0; v < at->nvals; v++) {
+				const struct inv_value *val = &at->vals[v];
+
+				jw_obj_open(w);
+				jw_kstr(w, "key", at->key);
+				jw_kstr(w, "value", val->value);
+				snprintf(buf, sizeof(buf), "%.*s", us ? (int)(us - at->key) : (int)strlen(at->key),
+					 at->key);
+				jw_kstr(w, "protocol", buf);
+				jw_ktime(w, "first_seen", val->first_ns);
+				jw_ktime(w, "last_seen", val->last_ns);
+				jw_ku64(w, "count", val->count);
+				jw_ku64(w, "confidence", val->confidence);
+				if (val->flow[0])
+					jw_kstr(w, "flow", val->flow);
+				jw_obj_close(w);
+			}
+		}
+	}
+	jw_arr_close(w);
+	jw_obj_close(w);
+	jw_obj_close(w);
+	jw_end_line(w);
+	if (!w->oom)
+		fwrite(w->buf, 1, w->len, out);
+}
+
+int inv_emit_devices(struct inventory *inv, struct jsonw *w, FILE *out, bool only_changed)
+{
+	struct device *devs = calloc(inv->idents.n + 1, sizeof(*devs));
+	size_t ndevs = 0;
+	int emitted = 0;
+
+	if (!devs)
+		return -1;
+	/* One device per MAC, then each IP joins its MAC's device or stands alone. */
+	hmap_for_each(&inv->idents, i) {
+		struct inv_ident *id = inv->idents.e[i].val;
+
+		if (id->is_mac) {
+			id->dev = (int)ndevs;
+			devs[ndevs++].mac = id;
+		}
+	}
+	hmap_for_each(&inv->idents, i) {
+		struct inv_ident *id = inv->idents.e[i].val, *m;
+		struct device *d = NULL;
+
+		if (id->is_mac)
+			continue;
+		m = bound_mac(inv, id);
+		if (m)
+			d = &devs[m->dev];
+		else
+			d = &devs[ndevs++];
+		dev_add_ip(d, id);
+	}
+	for (size_t k = 0; k < ndevs; k++) {
+		struct inv_ident *ids[64];
+		int nids = dev_idents(&devs[k], ids, 64);
+		bool dirty = false;
+
+		for (int i = 0; i < nids; i++)
+			dirty |= ids[i]->dirty;
+		if (nids && (dirty || !only_changed)) {
+			emit_device(&devs[k], w, out);
+			emitted++;
+		}
+		for (int i = 0; i < nids; i++)
+			ids[i]->dirty = false;
+		free(devs[k].ips);
+	}
+	free(devs);
+	return emitted;
+}

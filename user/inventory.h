@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The inventory: observations become devices. Facts are first kept on identities (a MAC, or an IP); when a
+ * snapshot is taken the identities are resolved into devices: a device is keyed by its MAC where it is on the
+ * link, else by its IP. IP-to-MAC bindings come from ARP and DHCP (authoritative) and from the addresses of
+ * the packets a device sends; a MAC seen sending for several IPv4 addresses is a router, so the remote hosts
+ * behind it stay devices of their own. Every value keeps its evidence: protocol, time, flow, confidence.
+ */
+#ifndef IOTSENSE_INVENTORY_H
+#define IOTSENSE_INVENTORY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "decoders/decoder.h"
+#include "lib/hmap.h"
+#include "lib/jsonw.h"
+
+#define INV_VALUES_MAX 32 /* distinct values kept per attribute; more are counted, not kept */
+#define INV_SIGHTINGS_MAX 4
+
+struct inv_value {
+	char *value;
+	uint32_t count;
+	uint8_t confidence;
+	uint64_t first_ns, last_ns;
+	char flow[128]; /* the flow of the first sighting: "udp 198.18.0.5:68 -> 255.255.255.255:67" */
+};
+
+struct inv_attr {
+	char key[OBS_KEY_MAX];
+	struct inv_value vals[INV_VALUES_MAX];
+	int nvals;
+	uint32_t dropped; /* distinct values past INV_VALUES_MAX */
+};
+
+/* A MAC or an IP and the facts that name it. */
+struct inv_ident {
+	char key[56]; /* "mac:aa:bb:cc:dd:ee:ff" or "ip:198.18.0.5" */
+	bool is_mac;
+	uint8_t mac[6];
+	struct iot_addr ip;
+	uint64_t first_ns, last_ns;
+	struct inv_attr *attrs;
+	int nattrs, cap;
+	/* IP identities: the MACs that sent for this IP, and the binding ARP/DHCP gave it. */
+	uint8_t macs[INV_SIGHTINGS_MAX][6];
+	int nmacs;
+	bool has_auth_mac;
+	uint8_t auth_mac[6];
+	/* MAC identities: distinct IPv4 addresses it sent for (more than one and it is a router). */
+	uint32_t v4_seen[INV_SIGHTINGS_MAX];
+	int nv4;
+	bool dirty; /* changed since the last emitted snapshot */
+	int dev;    /* scratch: index of its device while a snapshot is resolved */
+};
+
+struct inventory {
+	struct hmap idents;
+	uint64_t observations, unattributed;
+};
+
+void inv_init(struct inventory *inv);
+void inv_free(struct inventory *inv);
+
+/* Adds the observations a decoder made on one packet; flow describes the packet ("tcp a:1 -> b:2"). */
+void inv_observe(struct inventory *inv, const struct dec_ctx *c, const struct dec_out *out, const char *flow);
+/* Records that a packet from mac carried ip as its source address. */
+void inv_sighting(struct inventory *inv, const struct iot_addr *ip, const uint8_t mac[6], uint64_t ts_ns);
+/* Adds one fact about the sender of a packet (e.g. "service" = "tcp/80"). */
+void inv_add_src(struct inventory *inv, const struct dec_ctx *c, const char *key, const char *value,
+		 const char *flow);
+
+/*
+ * Resolves identities into devices and writes one device record (OCSF Device Inventory Info, class 5001) per
+ * device to out; only devices with a change since the last call when only_changed. Returns the count.
+ */
+int inv_emit_devices(struct inventory *inv, struct jsonw *w, FILE *out, bool only_changed);
+
+#endif
