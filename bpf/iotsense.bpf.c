@@ -51,7 +51,7 @@ static __always_inline void iot_process(void *ctx, struct iot_pkt *pkt, const in
 		if (seq < 255)
 			f->snippets[dir] = seq + 1;
 		events_snippet(ctx, hook, pkt, IOT_SNIP_DISCOVERY, seq, dir == f->initiator, now, st);
-	} else if (seq < iot_cfg.snippets_per_dir) {
+	} else if (seq < ((f->flags & IOT_FLOW_F_LONG) ? iot_cfg.snippets_long : iot_cfg.snippets_per_dir)) {
 		f->snippets[dir] = seq + 1;
 		events_snippet(ctx, hook, pkt, IOT_SNIP_FLOW, seq, dir == f->initiator, now, st);
 	}

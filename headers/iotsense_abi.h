@@ -25,7 +25,7 @@ struct iot_cfg {
 	__u32 snap_payload;	/* L4 payload bytes copied per flow snippet (default 1400) */
 	__u32 wakeup_bytes;	/* wake the consumer when this much is queued; else it drains on its timer */
 	__u8 replay;		/* 1: take the clock from replay_now_ns (capture replay), not the kernel */
-	__u8 hook;		/* unused by the programs; kept for the loader's bookkeeping */
+	__u8 snippets_long;	/* payload packets copied per direction on IOT_PORT_LONG ports (default 32) */
 	__u8 pad[2];
 };
 
@@ -100,6 +100,7 @@ enum iot_flow_flags {
 	IOT_FLOW_F_FIN_BA = 4,
 	IOT_FLOW_F_RST = 8,
 	IOT_FLOW_F_DISCOVERY = 16, /* a port of this flow carries a discovery protocol: copy every packet */
+	IOT_FLOW_F_LONG = 32,	   /* a port of this flow is IOT_PORT_LONG: snippets_long per direction */
 };
 
 struct iot_flow {
@@ -182,6 +183,8 @@ struct iot_ev_snippet {
 enum iot_port_flags {
 	IOT_PORT_DISCOVERY_UDP = 1,
 	IOT_PORT_DISCOVERY_TCP = 2,
+	/* Logins and commands span many packets (Telnet, FTP, SMTP, Modbus writes): copy more of them. */
+	IOT_PORT_LONG = 4,
 };
 
 /* ---- the attachment registry (a pinned map only user space reads): what `load` attached where ---- */

@@ -53,6 +53,7 @@ void loader_opts_default(struct loader_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->snippets_per_dir = 4;
+	o->snippets_long = 32;
 	o->snap_payload = 1400;
 }
 
@@ -86,6 +87,7 @@ struct iotsense_bpf *loader_open(const struct loader_opts *o)
 	skel->rodata->iot_cfg.snippets_per_dir = o->snippets_per_dir;
 	skel->rodata->iot_cfg.snap_payload = o->snap_payload;
 	skel->rodata->iot_cfg.replay = o->replay;
+	skel->rodata->iot_cfg.snippets_long = o->snippets_long;
 	if (o->flows_max)
 		bpf_map__set_max_entries(skel->maps.iot_flows, o->flows_max);
 	if (o->ring_bytes)

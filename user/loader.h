@@ -21,6 +21,7 @@ struct iotsense_bpf;
 struct loader_opts {
 	const char *pin_dir;	   /* NULL: private maps (replay, tests) */
 	uint32_t snippets_per_dir;
+	uint8_t snippets_long;	   /* on IOT_PORT_LONG ports (Telnet, FTP, SMTP, OT) */
 	uint32_t snap_payload;
 	uint32_t flows_max;	   /* 0: the object's default */
 	uint32_t ring_bytes;	   /* 0: the object's default; a power of two */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Ports whose every packet is copied to user space, not just the first few of each flow: the protocols devices
- * use to announce themselves, which repeat on one long-lived "flow" (a multicast group or a broadcast).
+ * Ports that change what the kernel copies. Discovery ports: every packet, not just the first few of each flow
+ * (devices announce themselves again and again on one long-lived "flow", a multicast group or a broadcast).
+ * Long ports: snippets_long payload packets per direction instead of snippets_per_dir, for logins and commands.
  */
 #include <errno.h>
 #include <string.h>
@@ -15,7 +16,7 @@
 static const struct {
 	uint16_t port;
 	uint8_t flags;
-} discovery_ports[] = {
+} port_table[] = {
 	{ 67, IOT_PORT_DISCOVERY_UDP },	   /* DHCP server */
 	{ 68, IOT_PORT_DISCOVERY_UDP },	   /* DHCP client */
 	{ 137, IOT_PORT_DISCOVERY_UDP },   /* NetBIOS name service */
@@ -34,15 +35,29 @@ static const struct {
 	{ 6667, IOT_PORT_DISCOVERY_UDP },  /* Tuya local discovery (encrypted) */
 	{ 8612, IOT_PORT_DISCOVERY_UDP },  /* Canon BJNP */
 	{ 10001, IOT_PORT_DISCOVERY_UDP }, /* Ubiquiti discovery */
-	{ 44818, IOT_PORT_DISCOVERY_UDP }, /* EtherNet/IP ListIdentity */
+	{ 44818, IOT_PORT_DISCOVERY_UDP | IOT_PORT_LONG }, /* EtherNet/IP ListIdentity; CIP over TCP */
 	{ 47808, IOT_PORT_DISCOVERY_UDP }, /* BACnet/IP */
+	/* Clear-text logins and OT commands: the interesting bytes come after the first few packets. */
+	{ 21, IOT_PORT_LONG },	  /* FTP */
+	{ 23, IOT_PORT_LONG },	  /* Telnet */
+	{ 25, IOT_PORT_LONG },	  /* SMTP */
+	{ 102, IOT_PORT_LONG },	  /* S7comm (ISO-TSAP) */
+	{ 110, IOT_PORT_LONG },	  /* POP3 */
+	{ 143, IOT_PORT_LONG },	  /* IMAP */
+	{ 502, IOT_PORT_LONG },	  /* Modbus/TCP */
+	{ 587, IOT_PORT_LONG },	  /* SMTP submission */
+	{ 1883, IOT_PORT_LONG },  /* MQTT */
+	{ 2323, IOT_PORT_LONG },  /* Telnet (IoT alternate) */
+	{ 2404, IOT_PORT_LONG },  /* IEC 60870-5-104 */
+	{ 9600, IOT_PORT_LONG },  /* Omron FINS */
+	{ 20000, IOT_PORT_LONG }, /* DNP3 */
 };
 
 int ports_fill(int map_fd)
 {
-	for (unsigned int i = 0; i < sizeof(discovery_ports) / sizeof(discovery_ports[0]); i++) {
-		uint32_t key = discovery_ports[i].port;
-		uint8_t val = discovery_ports[i].flags;
+	for (unsigned int i = 0; i < sizeof(port_table) / sizeof(port_table[0]); i++) {
+		uint32_t key = port_table[i].port;
+		uint8_t val = port_table[i].flags;
 
 		if (bpf_map_update_elem(map_fd, &key, &val, BPF_ANY)) {
 			pr_err("writing the discovery port table failed: %s\n", strerror(errno));

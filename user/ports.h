@@ -2,7 +2,7 @@
 #ifndef IOTSENSE_PORTS_H
 #define IOTSENSE_PORTS_H
 
-/* Writes the discovery-port table into the iot_ports map. */
+/* Writes the port table (discovery and long ports) into the iot_ports map. */
 int ports_fill(int map_fd);
 
 #endif

@@ -10,6 +10,7 @@ const volatile struct iot_cfg iot_cfg = {
 	.snap_payload = 1400,
 	.wakeup_bytes = 256 * 1024,
 	.replay = 0,
+	.snippets_long = 32,
 };
 
 /* Capture replay sets this before each packet, so flow times are capture times. */

@@ -16,11 +16,18 @@ static __always_inline __u8 flow_port_flags(__be16 port)
 	return v ? *v : 0;
 }
 
-static __always_inline int flow_is_discovery(struct iot_pkt *pkt)
+/* The flow flags its ports call for: looked up once, when the flow is created. */
+static __always_inline __u8 flow_flags_for_ports(struct iot_pkt *pkt)
 {
+	__u8 pf = flow_port_flags(pkt->key.port_a) | flow_port_flags(pkt->key.port_b);
 	__u8 want = pkt->l4_proto == IPPROTO_UDP ? IOT_PORT_DISCOVERY_UDP : IOT_PORT_DISCOVERY_TCP;
+	__u8 flags = 0;
 
-	return (flow_port_flags(pkt->key.port_a) | flow_port_flags(pkt->key.port_b)) & want;
+	if (pf & want)
+		flags |= IOT_FLOW_F_DISCOVERY;
+	if (pf & IOT_PORT_LONG)
+		flags |= IOT_FLOW_F_LONG;
+	return flags;
 }
 
 /* Who opened the conversation, judged from its first packet we see. */
@@ -54,8 +61,7 @@ static __always_inline struct iot_flow *flow_track(struct iot_pkt *pkt, __u64 no
 	nf.last_ns = now;
 	nf.ifindex = pkt->ifindex;
 	nf.initiator = flow_guess_initiator(pkt);
-	if (flow_is_discovery(pkt))
-		nf.flags = IOT_FLOW_F_DISCOVERY;
+	nf.flags = flow_flags_for_ports(pkt);
 	if (bpf_map_update_elem(&iot_flows, &pkt->key, &nf, BPF_ANY)) {
 		stats_inc(st, IOT_CNT_FLOW_CREATE_FAIL);
 		return NULL;

@@ -466,13 +466,31 @@ TEST(first_n_payload_packets_per_direction)
 	for (int i = 0; i < 6; i++) {
 		eth(&f, 0x0800);
 		ip = ip4(&f, 1, 2, 6, 0, 0);
-		tcp(&f, 40000, 21, 0x18, 0);
-		put(&f, "USER x\r\n", 8);
+		tcp(&f, 40000, 8080, 0x18, 0);
+		put(&f, "GET /x\r\n", 8);
 		ip4_done(&f, ip);
 		run_xdp(&f);
 	}
 	CHECK_EQ_INT(count_type(IOT_EV_SNIPPET, IOT_SNIP_FLOW), 4);
 	CHECK(find_snippet(IOT_SNIP_FLOW, 3) && find_snippet(IOT_SNIP_FLOW, 3)->seq == 3);
+}
+
+TEST(long_ports_copy_more_payload_packets)
+{
+	struct frame f;
+	size_t ip;
+
+	/* Telnet: keystrokes and prompts come one small packet at a time, long after the first four. */
+	reset();
+	for (int i = 0; i < 40; i++) {
+		eth(&f, 0x0800);
+		ip = ip4(&f, 1, 2, 6, 0, 0);
+		tcp(&f, 40000, 23, 0x18, 0);
+		put(&f, "x", 1);
+		ip4_done(&f, ip);
+		run_xdp(&f);
+	}
+	CHECK_EQ_INT(count_type(IOT_EV_SNIPPET, IOT_SNIP_FLOW), 32);
 }
 
 TEST(discovery_ports_copy_every_packet)
@@ -629,6 +647,7 @@ int main(void)
 	RUN(truncated_and_malformed_headers_are_counted_and_passed);
 	RUN(ethernet_padding_is_not_payload);
 	RUN(first_n_payload_packets_per_direction);
+	RUN(long_ports_copy_more_payload_packets);
 	RUN(discovery_ports_copy_every_packet);
 	RUN(l2_discovery_protocols);
 	RUN(tcp_end_records_on_rst_and_fin);
