@@ -61,7 +61,7 @@ DECODERS := $(sort $(patsubst user/decoders/%.c,%,$(shell grep -l '^const struct
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(DECODERS))
 FUZZ_SECONDS ?= 30
 
-.PHONY: all setup check test unit-test bpf-test demo accuracy bench fuzz fuzz-build install clean
+.PHONY: all setup check test unit-test bpf-test demo accuracy bench kernel-matrix fuzz fuzz-build install clean
 all: $(BUILD)/iotsense
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_DEPS) | $(BUILD)/bpf
@@ -90,6 +90,17 @@ $(BUILD)/tests/%: tests/%.c $(LIB) tests/lib/testlib.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -Itests/lib $(USER_LDFLAGS) -o $@ $< $(LIB) $(USER_LDLIBS)
 
+# bench/run's drivers, linked like the tests, and its own BPF programs (loaded by path, no skeleton).
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	$(call msg,BENCH-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(LIB) $(USER_LDLIBS)
+
+$(BUILD)/bench/%.bpf.o: bench/%.bpf.c
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 $(BUILD)/bpf:
 	$(Q)mkdir -p $@
 
@@ -117,6 +128,10 @@ accuracy: all
 
 bench: all
 	$(Q)BUILD=$(BUILD) bash bench/run
+
+# The BPF tests on Debian 12's stock kernel (6.1, booted in qemu) and on the host; see tests/kernel/README.md.
+kernel-matrix: all bpf-test
+	$(Q)BUILD=$(BUILD) bash ci/kernel-matrix
 
 # libFuzzer harnesses: one binary per decoder from one generic harness.
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_decoder.c $(wildcard user/decoders/*.c user/decoders/*.h)
