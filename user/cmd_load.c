@@ -202,14 +202,6 @@ static bool tc_still_attached(uint32_t ifindex, enum bpf_tc_attach_point where, 
 	return !bpf_tc_query(&hook, &opts) && opts.prog_id == prog_id;
 }
 
-static int open_pinned(const char *name)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", g_opts.pin_dir, name);
-	return bpf_obj_get(path);
-}
-
 int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -256,7 +248,7 @@ int cmd_status(int argc, char **argv)
 		}
 		close(fd);
 	}
-	cnt_fd = open_pinned("iot_counters");
+	cnt_fd = loader_open_pinned(g_opts.pin_dir, "iot_counters");
 	for (int h = 0; h < IOT_HOOK_MAX; h++) {
 		memset(&cnt[h], 0, sizeof(cnt[h]));
 		if (cnt_fd >= 0)
@@ -264,7 +256,7 @@ int cmd_status(int argc, char **argv)
 	}
 	if (cnt_fd >= 0)
 		close(cnt_fd);
-	flows_fd = open_pinned("iot_flows");
+	flows_fd = loader_open_pinned(g_opts.pin_dir, "iot_flows");
 	if (flows_fd >= 0) {
 		nflows = flows_count(flows_fd);
 		close(flows_fd);

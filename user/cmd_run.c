@@ -46,18 +46,6 @@ struct run_ctx {
 
 #define DEVICE_SNAPSHOT_NS (30ull * 1000000000ull)
 
-static int open_pinned(const char *name)
-{
-	char path[512];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", g_opts.pin_dir, name);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		pr_err("opening %s failed: %s\n", path, strerror(errno));
-	return fd;
-}
-
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -286,9 +274,14 @@ int cmd_run(int argc, char **argv)
 	r.pl.inv = &r.inv;
 	if (attach_all(&r, mode, &lo))
 		goto out;
-	r.events_fd = open_pinned("iot_events");
-	r.flows_fd = open_pinned("iot_flows");
-	if (r.events_fd < 0 || r.flows_fd < 0 || setup_loop(&r))
+	r.events_fd = loader_open_pinned(g_opts.pin_dir, "iot_events");
+	r.flows_fd = loader_open_pinned(g_opts.pin_dir, "iot_flows");
+	if (r.events_fd < 0 || r.flows_fd < 0) {
+		pr_err("the pinned maps under %s cannot be opened: %s\n", g_opts.pin_dir,
+		       strerror(-(r.events_fd < 0 ? r.events_fd : r.flows_fd)));
+		goto out;
+	}
+	if (setup_loop(&r))
 		goto out;
 	pr_info("sensing on %d interface(s); records go to %s\n", r.nifaces, output ? output : "stdout");
 	if (!loop(&r, (uint64_t)idle_s * 1000000000ull, (uint64_t)duration_s * 1000000000ull))

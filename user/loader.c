@@ -149,6 +149,20 @@ int loader_prepare_pin_dir(const char *dir)
 	return 0;
 }
 
+int loader_open_pinned(const char *pin_dir, const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		fd = -errno;
+		pr_debug("opening %s failed: %s\n", path, strerror(-fd));
+	}
+	return fd;
+}
+
 int counters_read(int map_fd, enum iot_hook hook, struct iot_counters *out)
 {
 	int ncpu = libbpf_num_possible_cpus();

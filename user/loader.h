@@ -55,6 +55,9 @@ bool parse_attach_mode(const char *s, enum attach_xdp_mode *m);
 /* Detaches what the registry says we attached to (netns, ifindex) and forgets it. */
 int detach_iface(const char *pin_dir, uint64_t netns, uint32_t ifindex);
 
+/* Opens the map pinned as pin_dir/name; logs why when it fails. Returns the fd or -errno. */
+int loader_open_pinned(const char *pin_dir, const char *name);
+
 /* Registry access through the pinned map. */
 int registry_open(const char *pin_dir); /* map fd or -errno */
 uint64_t current_netns(void);
