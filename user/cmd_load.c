@@ -80,6 +80,8 @@ int cmd_load(int argc, char **argv)
 		fprintf(stderr, "iotsense load: needs -i IFACE (and nothing else)\n");
 		return EXIT_USAGE;
 	}
+	if (!loader_have_privileges("load"))
+		return EXIT_ERR;
 	lo.pin_dir = g_opts.pin_dir;
 	err = attach_iface(g_opts.pin_dir, ifname, mode, &lo, false, &res);
 	if (err) {
@@ -128,6 +130,8 @@ int cmd_unload(int argc, char **argv)
 		fprintf(stderr, "iotsense unload: needs exactly one of -i IFACE or --all\n");
 		return EXIT_USAGE;
 	}
+	if (!loader_have_privileges("unload"))
+		return EXIT_ERR;
 	if (ifname) {
 		uint32_t ifindex = if_nametoindex(ifname);
 
@@ -232,6 +236,8 @@ int cmd_status(int argc, char **argv)
 	}
 	if (optind != argc)
 		return EXIT_USAGE;
+	if (!loader_have_privileges("status"))
+		return EXIT_ERR;
 	fd = registry_open(g_opts.pin_dir);
 	if (fd == -EPERM || fd == -EACCES) {
 		pr_err("reading %s was refused: run as root\n", g_opts.pin_dir);

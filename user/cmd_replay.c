@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "lib/log.h"
+#include "loader.h"
 #include "replay.h"
 
 int cmd_replay(int argc, char **argv)
@@ -54,6 +55,8 @@ int cmd_replay(int argc, char **argv)
 		fprintf(stderr, "iotsense replay: name at least one capture file\n");
 		return EXIT_USAGE;
 	}
+	if (!loader_have_privileges("replay"))
+		return EXIT_ERR;
 	if (output) {
 		out = fopen(output, "w");
 		if (!out) {

@@ -255,6 +255,8 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "iotsense run: needs at least one -i IFACE\n");
 		return EXIT_USAGE;
 	}
+	if (!loader_have_privileges("run"))
+		return EXIT_ERR;
 	if (output) {
 		r.out = fopen(output, "a");
 		if (!r.out) {

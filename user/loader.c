@@ -57,10 +57,37 @@ void loader_opts_default(struct loader_opts *o)
 	o->snap_payload = 1400;
 }
 
+#define CAP_SYS_ADMIN_BIT 21
+#define CAP_BPF_BIT 39
+
+bool loader_have_privileges(const char *command)
+{
+	unsigned long long eff = 0;
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "CapEff: %llx", &eff) == 1)
+				break;
+		fclose(f);
+	}
+	if (eff & (1ull << CAP_BPF_BIT | 1ull << CAP_SYS_ADMIN_BIT))
+		return true;
+	pr_err("iotsense %s needs root (or CAP_BPF with CAP_NET_ADMIN and CAP_PERFMON)\n", command);
+	return false;
+}
+
 /* One clear line per missing kernel feature instead of a verifier dump. */
 static int probe_features(void)
 {
-	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1) {
+	int r = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);
+
+	if (r == -EPERM) {
+		pr_err("the kernel refused BPF: run as root (CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON)\n");
+		return r;
+	}
+	if (r != 1) {
 		pr_err("this kernel has no BPF ring buffer (needs Linux 5.8 or later with CONFIG_BPF_SYSCALL)\n");
 		return -EOPNOTSUPP;
 	}

@@ -55,6 +55,12 @@ bool parse_attach_mode(const char *s, enum attach_xdp_mode *m);
 /* Detaches what the registry says we attached to (netns, ifindex) and forgets it. */
 int detach_iface(const char *pin_dir, uint64_t netns, uint32_t ifindex);
 
+/*
+ * Every command that touches BPF calls this first: one clear line and false when the process lacks CAP_BPF
+ * (or CAP_SYS_ADMIN), instead of a misleading error from deeper down.
+ */
+bool loader_have_privileges(const char *command);
+
 /* Opens the map pinned as pin_dir/name; logs why when it fails. Returns the fd or -errno. */
 int loader_open_pinned(const char *pin_dir, const char *name);
 

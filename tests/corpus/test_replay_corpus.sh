@@ -39,4 +39,14 @@ printf 'not a capture' >"$tmp/junk.pcap"
 check "garbage file exits 1 with a message" test $? -eq 1 -a -s "$tmp/junk.err"
 "$IOTSENSE" replay >/dev/null 2>&1
 check "no file is a usage error (exit 2)" test $? -eq 2
+
+# Without privileges: one clear line and exit 1 for every command that needs BPF (not a misleading error).
+chmod 755 "$tmp"
+cp "$IOTSENSE" "$tmp/iotsense"
+for cmd in "replay $CORPUS/zeek-arp-who-has.pcap" "status" "load -i lo" "unload --all" "run -i lo"; do
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$tmp/iotsense" $cmd >/dev/null 2>"$tmp/np.err"
+	rc=$?
+	check "unprivileged '${cmd%% *}': exit 1, one line naming root" \
+		test "$rc" -eq 1 -a "$(wc -l <"$tmp/np.err")" -eq 1 -a -n "$(grep 'needs root' "$tmp/np.err")"
+done
 summary
