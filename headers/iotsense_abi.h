@@ -66,6 +66,7 @@ enum iot_counter {
 	IOT_CNT_RB_FAIL,	/* ring buffer full: a record was lost (never silent) */
 	IOT_CNT_LOAD_FAIL,	/* copying packet bytes failed */
 	IOT_CNT_WAKEUPS,	/* forced consumer wakeups (ring above wakeup_bytes) */
+	IOT_CNT_PROFINET_DCP,	/* PROFINET DCP frames (EtherType 0x8892): station names of OT devices */
 	IOT_CNT_MAX,
 };
 

@@ -182,6 +182,8 @@ static const char *l2_name(uint16_t eth_proto)
 		return "lldp";
 	case 0x2000:
 		return "cdp";
+	case 0x8892:
+		return "profinet";
 	default:
 		return "other";
 	}

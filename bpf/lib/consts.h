@@ -9,6 +9,7 @@
 #define ETH_P_8021AD 0x88A8
 #define ETH_P_IPV6 0x86DD
 #define ETH_P_LLDP 0x88CC
+#define ETH_P_PROFINET 0x8892
 #define ETH_P_CDP_SNAP 0x2000 /* CDP's SNAP protocol id, used as its eth_proto */
 #define ETH_P_802_3_MIN 0x0600 /* below this the EtherType field is an 802.3 length */
 

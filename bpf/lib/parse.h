@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * The packet parser shared by the XDP and TC programs: Ethernet, up to two VLAN tags, ARP, LLDP, CDP
- * (802.3 LLC/SNAP), IPv4 (IHL honoured; later fragments not parsed), IPv6 (common extension headers, bounded),
+ * The packet parser shared by the XDP and TC programs: Ethernet, up to two VLAN tags, ARP, LLDP, PROFINET,
+ * CDP (802.3 LLC/SNAP), IPv4 (IHL honoured; later fragments not parsed), IPv6 (common extension headers, bounded),
  * TCP (payload at doff*4) and UDP. A cursor walks the linear packet; every access is bounds-checked first.
  * Offsets are from the start of the frame; ports and addresses stay in network byte order, eth_proto and vlan
  * are host order.
@@ -242,6 +242,11 @@ static __always_inline int parse_packet(struct iot_pkt *pkt, struct iot_counters
 	}
 	if (proto == ETH_P_LLDP) {
 		stats_inc(st, IOT_CNT_LLDP);
+		return IOT_P_L2_DISC;
+	}
+	if (proto == ETH_P_PROFINET) {
+		/* Real-time cyclic I/O shares this EtherType; user space keeps only DCP (frame ids 0xfefc-0xfeff). */
+		stats_inc(st, IOT_CNT_PROFINET_DCP);
 		return IOT_P_L2_DISC;
 	}
 	if (proto < ETH_P_802_3_MIN) {

@@ -531,10 +531,16 @@ TEST(l2_discovery_protocols)
 	put(&f, "\xaa\xaa\x03\x00\x00\x0c\x20\x00", 8);
 	put(&f, "\x02\xb4\x00\x00\x00\x01\x00\x08sw01", 12);
 	CHECK_EQ_INT(run_xdp(&f), XDP_PASS);
+	eth(&f, 0x8892); /* PROFINET DCP identify request */
+	put(&f, "\xfe\xfe\x05\x00\x00\x00\x00\x01\x00\x01\x00\x04\xff\xff\x00\x00", 16);
+	CHECK_EQ_INT(run_xdp(&f), XDP_PASS);
 	CHECK_EQ_INT(X(IOT_CNT_ARP), 1);
 	CHECK_EQ_INT(X(IOT_CNT_LLDP), 1);
 	CHECK_EQ_INT(X(IOT_CNT_CDP), 1);
-	CHECK_EQ_INT(count_type(IOT_EV_SNIPPET, IOT_SNIP_DISCOVERY), 3);
+	CHECK_EQ_INT(X(IOT_CNT_PROFINET_DCP), 1);
+	CHECK_EQ_INT(count_type(IOT_EV_SNIPPET, IOT_SNIP_DISCOVERY), 4);
+	s = find_snippet(IOT_SNIP_DISCOVERY, 3);
+	CHECK(s && s->eth_proto == 0x8892 && s->data[0] == 0xfe && s->cap_len == 16);
 	s = find_snippet(IOT_SNIP_DISCOVERY, 0);
 	CHECK(s && s->eth_proto == 0x0806 && s->cap_len == 28 && s->payload_off == 0);
 	s = find_snippet(IOT_SNIP_DISCOVERY, 2);

@@ -7,8 +7,9 @@
  * controller model and version. Over TCP, the same frame travels inside "FINS" framing (magic, length,
  * command, error code; command 2 carries a frame; several messages may share a segment).
  *
- * Emits:
- *   app_protocol "FINS"        on the node on port 9600 (the PLC side; the peer is an engineering or HMI host)
+ * Emits, always on the FINS node of the flow (the side on port 9600, both sides when both are; the peer is an
+ * engineering or HMI host and is not marked):
+ *   app_protocol "FINS"
  *   fins_command               on the receiver of a command: the command name ("Memory Area Read")
  *   fins_write                 on the receiver of a command that changes PLC memory, program, files or clock
  *   fins_run_stop              on the receiver of Run (04 01) / Stop (04 02): "run" or "stop"
@@ -121,7 +122,12 @@ static void fins_emit_text(struct dec_out *out, const char *key, const uint8_t *
 	dec_emit(out, OBS_SRC, key, (const char *)f, lt_strnlen(f, len), 90);
 }
 
-static void fins_frame(struct dec_out *out, const uint8_t *f, size_t n)
+/*
+ * One FINS frame. A command describes the node it is sent to, a response the node that sends it; each only
+ * when that node is the FINS node of the flow (src_node/dst_node), so that a "response" sent to port 9600
+ * from an ephemeral port does not lend the client a PLC identity.
+ */
+static void fins_frame(struct dec_out *out, const uint8_t *f, size_t n, bool src_node, bool dst_node)
 {
 	uint16_t code = dec_be16(f + FINS_HDR);
 	const struct fins_cmd *c = fins_find_cmd(code);
@@ -129,6 +135,8 @@ static void fins_frame(struct dec_out *out, const uint8_t *f, size_t n)
 	size_t dlen = n - FINS_HDR - 2;
 
 	if (!(f[0] & 0x40)) {
+		if (!dst_node)
+			return;
 		if (c)
 			dec_emit_str(out, OBS_DST, "fins_command", c->name);
 		else
@@ -142,7 +150,7 @@ static void fins_frame(struct dec_out *out, const uint8_t *f, size_t n)
 		return;
 	}
 	/* Response: end code (MRES/SRES), then data. Only a normal completion carries the identity. */
-	if (code == 0x0501 && dlen >= 2 + 20 && (d[0] & 0x7f) == 0 && (d[1] & 0x3f) == 0) {
+	if (src_node && code == 0x0501 && dlen >= 2 + 20 && (d[0] & 0x7f) == 0 && (d[1] & 0x3f) == 0) {
 		fins_emit_text(out, "fins_controller_model", d + 2, 20);
 		if (dlen >= 2 + 40)
 			fins_emit_text(out, "fins_controller_version", d + 22, 20);
@@ -152,23 +160,28 @@ static void fins_frame(struct dec_out *out, const uint8_t *f, size_t n)
 static int fins_decode(const struct dec_ctx *ctx, const uint8_t *p, size_t n, struct dec_out *out)
 {
 	int before = out->n;
-	enum obs_subject plc;
 	size_t off = 0;
-	bool bad = false;
+	bool bad = false, src_node, dst_node;
 
 	if (ctx->l4_proto == IPPROTO_TCP ? !fins_tcp_ok(p, n) : !fins_frame_ok(p, n))
 		return 0;
-	/* The PLC listens on 9600; without the port, a TCP server is the side that did not open the flow. */
-	if (ctx->sport == FINS_PORT)
-		plc = OBS_SRC;
-	else if (ctx->dport == FINS_PORT)
-		plc = OBS_DST;
-	else
-		plc = ctx->from_initiator ? OBS_DST : OBS_SRC;
-	dec_emit(out, plc, "app_protocol", "FINS", 4, 90);
+	/*
+	 * The FINS node (the PLC) listens on 9600; PLCs talking to each other both use it. Without the port (TCP
+	 * on another port), the node is the server: the side that did not open the flow.
+	 */
+	src_node = ctx->sport == FINS_PORT;
+	dst_node = ctx->dport == FINS_PORT;
+	if (!src_node && !dst_node) {
+		src_node = !ctx->from_initiator;
+		dst_node = ctx->from_initiator;
+	}
+	if (src_node)
+		dec_emit(out, OBS_SRC, "app_protocol", "FINS", 4, 90);
+	if (dst_node)
+		dec_emit(out, OBS_DST, "app_protocol", "FINS", 4, 90);
 
 	if (ctx->l4_proto != IPPROTO_TCP) {
-		fins_frame(out, p, n);
+		fins_frame(out, p, n, src_node, dst_node);
 		return out->n - before;
 	}
 	for (int m = 0; m < FINS_TCP_MAX_MSGS && off + FINS_TCP_HDR <= n; m++) {
@@ -191,7 +204,7 @@ static int fins_decode(const struct dec_ctx *ctx, const uint8_t *p, size_t n, st
 				bad = true;
 				break;
 			}
-			fins_frame(out, t + FINS_TCP_HDR, flen);
+			fins_frame(out, t + FINS_TCP_HDR, flen, src_node, dst_node);
 		}
 		off += 8 + (size_t)len;
 	}

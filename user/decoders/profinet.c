@@ -172,11 +172,12 @@ static void pn_dcp_block(const struct dec_ctx *ctx, struct dec_out *out, uint8_t
 static int pn_dcp_decode(const struct dec_ctx *ctx, const uint8_t *p, size_t n, struct dec_out *out)
 {
 	int before = out->n;
-	uint16_t fid = dec_be16(p);
 	size_t off = PN_DCP_HDR, end;
+	uint16_t fid;
 
 	if (!pn_dcp_ok(p, n))
 		return 0;
+	fid = dec_be16(p);
 	/* Only frames sent by the device itself carry its identity, with a BlockInfo before each value. */
 	if (!((fid == 0xfeff && p[2] == 5 && p[3] == 1) || (fid == 0xfefd && p[2] == 3 && p[3] == 1) ||
 	      (fid == 0xfefc && p[2] == 6 && p[3] == 0)))

@@ -213,6 +213,31 @@ TEST(tcp_lengths)
 	CHECK_EQ_INT(lt_run("fins", &c, pkt, sizeof(pkt), &out, &m), -1);
 }
 
+TEST(response_sent_to_the_plc_port_lends_no_identity)
+{
+	struct dec_ctx c = lt_ctx(IPPROTO_UDP, 58722, 9600);
+	struct dec_out out;
+	bool m;
+
+	/* ndpi-fins.pcapng replays PLC responses from a client port to 9600: the client is no PLC. */
+	CHECK_EQ_INT(lt_run("fins", &c, fins_u257, sizeof(fins_u257), &out, &m), 1);
+	CHECK(m);
+	CHECK_STR(lt_get(&out, "app_protocol", OBS_DST), "FINS");
+	CHECK(lt_obs(&out, "fins_controller_model") == NULL);
+}
+
+TEST(plc_to_plc_marks_both)
+{
+	struct dec_ctx c = lt_ctx(IPPROTO_UDP, 9600, 9600);
+	struct dec_out out;
+	bool m;
+
+	CHECK(lt_run("fins", &c, fins_u39, sizeof(fins_u39), &out, &m) > 0);
+	CHECK_STR(lt_get(&out, "app_protocol", OBS_SRC), "FINS");
+	CHECK_STR(lt_get(&out, "app_protocol", OBS_DST), "FINS");
+	CHECK_STR(lt_get(&out, "fins_run_stop", OBS_DST), "run");
+}
+
 TEST(error_response_has_no_model)
 {
 	uint8_t pkt[sizeof(fins_u257)];
@@ -239,6 +264,8 @@ int main(void)
 	RUN(two_tcp_messages_in_one_segment);
 	RUN(bad_headers_are_refused);
 	RUN(tcp_lengths);
+	RUN(response_sent_to_the_plc_port_lends_no_identity);
+	RUN(plc_to_plc_marks_both);
 	RUN(error_response_has_no_model);
 	return testlib_summary();
 }

@@ -128,6 +128,14 @@ TEST(chunked_response)
 	CHECK_STR(bbt_get(OBS_SRC, "service"), "tcp/631");
 	CHECK(bbt_get(OBS_SRC, "ipp_operation") == NULL);
 	CHECK(bbt_get(OBS_SRC, "ipp_printer_uri") == NULL);
+
+	/* No space after the colon, other headers after it. */
+	m.n = 0;
+	puts_(&m, "HTTP/1.1 200 OK\r\nTransfer-Encoding:chunked\r\nContent-Type: application/ipp\r\n\r\n");
+	puts_(&m, line);
+	put(&m, body.b, body.n);
+	CHECK(bbt_run(&dec_ipp, &c, m.b, m.n) > 0);
+	CHECK_STR(bbt_get(OBS_SRC, "ipp_location"), "Floor 2");
 }
 
 /* The HTTP header in one segment, the IPP body in the next: that one starts with the IPP header. */

@@ -231,9 +231,13 @@ TEST(lying_lengths)
 	const uint8_t bad_pub[] = { 0x30, 0x04, 0x00, 0x09, 'a', 'b' };
 	/* A PUBLISH to a wildcard: not a topic name. */
 	const uint8_t wild_pub[] = { 0x30, 0x05, 0x00, 0x03, 'a', '/', '#' };
+	/* A CONNECT with an empty protocol name. */
+	const uint8_t no_name[] = { 0x10, 0x08, 0x00, 0x00, 0x04, 0x02, 0x00, 0x3c, 0x00, 0x00 };
 	struct dec_ctx c = bbt_ctx(BBT_TCP, 40000, 1883, true, 0);
 
 	CHECK_EQ_INT(bbt_run(&dec_mqtt, &c, bad_name, sizeof(bad_name)), -1);
+	CHECK_EQ_INT(bbt_run(&dec_mqtt, &c, no_name, sizeof(no_name)), -1);
+	CHECK_EQ_INT(bbt_out.n, 0);
 	CHECK_EQ_INT(bbt_run(&dec_mqtt, &c, bad_sub, sizeof(bad_sub)), -1);
 	CHECK(bbt_run(&dec_mqtt, &c, bad_pub, sizeof(bad_pub)) >= 0);
 	CHECK(bbt_get(OBS_SRC, "mqtt_publish_topic") == NULL);

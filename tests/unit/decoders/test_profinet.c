@@ -274,6 +274,20 @@ TEST(dcp_lying_lengths_are_malformed)
 	CHECK(!m);
 }
 
+/* Found by fuzzing the DCP path: decode() read the frame id before checking that 2 bytes exist. */
+TEST(dcp_regression_tiny_frames)
+{
+	static const uint8_t one[1] = { 0xfe };
+	struct dec_ctx c = dcp_ctx();
+	struct dec_out out;
+	bool m;
+
+	CHECK_EQ_INT(lt_run("profinet", &c, one, 0, &out, &m), 0);
+	CHECK(!m);
+	CHECK_EQ_INT(lt_run("profinet", &c, one, 1, &out, &m), 0);
+	CHECK(!m);
+}
+
 int main(void)
 {
 	RUN(real_request_marks_the_device);
@@ -286,5 +300,6 @@ int main(void)
 	RUN(dcp_identify_response);
 	RUN(dcp_identify_request_and_other_frames_say_nothing);
 	RUN(dcp_lying_lengths_are_malformed);
+	RUN(dcp_regression_tiny_frames);
 	return testlib_summary();
 }
