@@ -21,6 +21,7 @@ int cmd_unload(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 
 /* Parses "4" style numeric flags; prints the error and returns false when val is not in [min, max]. */
 bool parse_uint(const char *flag, const char *val, unsigned long min, unsigned long max, unsigned long *out);

@@ -69,5 +69,5 @@ int cmd_replay(int argc, char **argv)
 		pr_err("writing %s failed: %s\n", output, strerror(errno));
 		ret = EXIT_ERR;
 	}
-	return ret ? EXIT_ERR : EXIT_OK;
+	return ret == 2 ? EXIT_USAGE : ret ? EXIT_ERR : EXIT_OK;
 }

@@ -274,6 +274,10 @@ int cmd_run(int argc, char **argv)
 	pipeline_init(&r.pl, r.out, false);
 	inv_init(&r.inv);
 	r.pl.inv = &r.inv;
+	if (inv_load_knowledge(&r.inv, NULL)) {
+		ret = EXIT_USAGE;
+		goto out;
+	}
 	if (attach_all(&r, mode, &lo))
 		goto out;
 	r.events_fd = loader_open_pinned(g_opts.pin_dir, "iot_events");

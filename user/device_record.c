@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify.h"
 #include "inventory.h"
+#include "oui.h"
 
 struct device {
 	struct inv_ident *mac;	  /* NULL for an IP-only device */
@@ -109,7 +111,57 @@ static void put_values(struct jsonw *w, struct inv_ident **ids, int nids, bool (
 	jw_arr_close(w);
 }
 
-static void emit_device(const struct device *d, struct jsonw *w, FILE *out)
+#define CLASSIFY_ATTRS_MAX 512
+
+/* Type, vendor, model, OS and firmware from the fingerprint rules, each with the rule and evidence behind it. */
+static void put_classification(struct jsonw *w, const struct inventory *inv, const struct device *d,
+			       struct inv_ident **ids, int nids)
+{
+	static const char *const names[] = { "type", "vendor", "model", "os", "firmware" };
+	struct classify_attr attrs[CLASSIFY_ATTRS_MAX];
+	struct classify_input in = { 0 };
+	struct classify_result r;
+	const struct classify_field *fields[] = { &r.type, &r.vendor, &r.model, &r.os, &r.firmware };
+	size_t n = 0;
+
+	memset(&r, 0, sizeof(r));
+	in.oui_vendor = d->mac && inv->oui ? oui_lookup(inv->oui, d->mac->mac) : NULL;
+	for (int i = 0; i < nids; i++)
+		for (int a = 0; a < ids[i]->nattrs; a++)
+			for (int v = 0; v < ids[i]->attrs[a].nvals && n < CLASSIFY_ATTRS_MAX; v++) {
+				attrs[n].key = ids[i]->attrs[a].key;
+				attrs[n++].value = ids[i]->attrs[a].vals[v].value;
+			}
+	in.attrs = attrs;
+	in.nattrs = n;
+	if (inv->rules && classify_device(inv->rules, &in, &r) < 0)
+		memset(&r, 0, sizeof(r));
+	if (in.oui_vendor)
+		jw_kstr(w, "mac_vendor", in.oui_vendor);
+	for (int f = 0; f < 5; f++) {
+		jw_key(w, names[f]);
+		if (fields[f]->confidence)
+			jw_str(w, fields[f]->value);
+		else
+			jw_null(w);
+	}
+	jw_key(w, "classification");
+	jw_obj_open(w);
+	for (int f = 0; f < 5; f++) {
+		if (!fields[f]->confidence)
+			continue;
+		jw_key(w, names[f]);
+		jw_obj_open(w);
+		jw_kstr(w, "value", fields[f]->value);
+		jw_ku64(w, "confidence", fields[f]->confidence);
+		jw_kstr(w, "rule", fields[f]->rule_id);
+		jw_kstr(w, "evidence", fields[f]->evidence);
+		jw_obj_close(w);
+	}
+	jw_obj_close(w);
+}
+
+static void emit_device(const struct inventory *inv, const struct device *d, struct jsonw *w, FILE *out)
 {
 	struct inv_ident *ids[64];
 	int nids = dev_idents(d, ids, 64);
@@ -143,6 +195,7 @@ static void emit_device(const struct device *d, struct jsonw *w, FILE *out)
 	jw_arr_close(w);
 	jw_ktime(w, "first_seen", first);
 	jw_ktime(w, "last_seen", last);
+	put_classification(w, inv, d, ids, nids);
 	jw_key(w, "hostnames");
 	put_values(w, ids, nids, is_hostname_key, NULL);
 	jw_key(w, "services");
@@ -241,7 +294,7 @@ int inv_emit_devices(struct inventory *inv, struct jsonw *w, FILE *out, bool onl
 		for (int i = 0; i < nids; i++)
 			dirty |= ids[i]->dirty;
 		if (nids && (dirty || !only_changed)) {
-			emit_device(&devs[k], w, out);
+			emit_device(inv, &devs[k], w, out);
 			emitted++;
 		}
 		for (int i = 0; i < nids; i++)

@@ -5,7 +5,12 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <limits.h>
+
+#include "classify.h"
 #include "inventory.h"
+#include "lib/log.h"
+#include "oui.h"
 
 void inv_init(struct inventory *inv)
 {
@@ -26,6 +31,28 @@ static void ident_free(void *p)
 void inv_free(struct inventory *inv)
 {
 	hmap_free(&inv->idents, ident_free);
+	classify_free(inv->rules);
+	oui_free(inv->oui);
+	inv->rules = NULL;
+	inv->oui = NULL;
+}
+
+int inv_load_knowledge(struct inventory *inv, const char *rules_dir)
+{
+	struct classify_error err;
+	char buf[PATH_MAX];
+	const char *dir = classify_rules_dir(rules_dir, buf, sizeof(buf));
+
+	inv->rules = classify_load(dir, &err);
+	if (!inv->rules) {
+		if (!err.io) {
+			pr_err("%s\n", err.msg);
+			return 2;
+		}
+		pr_warn("%s: devices will not be classified (set IOTSENSE_RULES_DIR)\n", err.msg);
+	}
+	inv->oui = oui_load(NULL);
+	return 0;
 }
 
 static bool mac_is_device(const uint8_t mac[6])

@@ -29,6 +29,7 @@ static const struct {
 	{ "unload", cmd_unload, "detach and remove pins; other XDP/TC programs are left untouched" },
 	{ "status", cmd_status, "interfaces, program ids, modes and every counter" },
 	{ "replay", cmd_replay, "run the BPF programs over pcap/pcapng captures; print NDJSON records" },
+	{ "rules", cmd_rules, "validate rule files (fingerprints); errors as file:line:col" },
 };
 
 static void usage(FILE *f)

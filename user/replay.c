@@ -112,6 +112,10 @@ int replay_files(char *const *files, int nfiles, const struct loader_opts *lo_in
 	pipeline_init(&pl, out, true);
 	inv_init(&inv);
 	pl.inv = &inv;
+	if (inv_load_knowledge(&inv, NULL)) {
+		ret = 2;
+		goto out;
+	}
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.iot_events), pipeline_event, &pl, NULL);
 	if (!rb) {
 		pr_err("creating the ring buffer reader failed: %s\n", strerror(errno));

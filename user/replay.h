@@ -14,8 +14,8 @@ struct replay_totals {
 
 /*
  * Runs the real XDP program over every packet of each capture (pcap or pcapng) with bpf_prog_test_run_opts and
- * feeds the records to the pipeline writing NDJSON to out. Returns 0, or 1 when a file failed (its records up
- * to the failing packet are still written).
+ * feeds the records to the pipeline writing NDJSON to out. Returns 0, 1 when a file failed (its records up
+ * to the failing packet are still written), or 2 when the fingerprint rules are invalid.
  */
 int replay_files(char *const *files, int nfiles, const struct loader_opts *lo, FILE *out, bool progress,
 		 struct replay_totals *tot);
