@@ -10,13 +10,19 @@
 #include "config.h"
 #include "parse.h"
 
-static __always_inline __u64 events_wakeup_flags(struct iot_counters *st)
+static __always_inline __u64 events_wakeup_flags(void)
 {
-	if (!iot_cfg.replay && bpf_ringbuf_query(&iot_events, BPF_RB_AVAIL_DATA) >= iot_cfg.wakeup_bytes) {
-		stats_inc(st, IOT_CNT_WAKEUPS);
+	if (!iot_cfg.replay && bpf_ringbuf_query(&iot_events, BPF_RB_AVAIL_DATA) >= iot_cfg.wakeup_bytes)
 		return BPF_RB_FORCE_WAKEUP;
-	}
 	return BPF_RB_NO_WAKEUP;
+}
+
+/* Counted after the record went in: a full ring forces no wakeup and must not look like one. */
+static __always_inline void events_count_sent(struct iot_counters *st, __u64 flags)
+{
+	stats_inc(st, IOT_CNT_EVENTS);
+	if (flags == BPF_RB_FORCE_WAKEUP)
+		stats_inc(st, IOT_CNT_WAKEUPS);
 }
 
 /* Copies the frame's MACs into the record by endpoint: the sender of this packet is endpoint pkt->dir. */
@@ -39,6 +45,7 @@ static __always_inline void events_flow(struct iot_pkt *pkt, struct iot_flow *f,
 					__u64 now, struct iot_counters *st)
 {
 	struct iot_ev_flow *ev = bpf_ringbuf_reserve(&iot_events, sizeof(*ev), 0);
+	__u64 flags;
 
 	if (!ev) {
 		stats_inc(st, IOT_CNT_RB_FAIL);
@@ -55,8 +62,9 @@ static __always_inline void events_flow(struct iot_pkt *pkt, struct iot_flow *f,
 	events_copy_macs(pkt, ev->mac_a, ev->mac_b);
 	ev->reason = reason;
 	__builtin_memset(ev->pad, 0, sizeof(ev->pad));
-	bpf_ringbuf_submit(ev, events_wakeup_flags(st));
-	stats_inc(st, IOT_CNT_EVENTS);
+	flags = events_wakeup_flags();
+	bpf_ringbuf_submit(ev, flags);
+	events_count_sent(st, flags);
 }
 
 /*
@@ -69,6 +77,7 @@ static __always_inline void events_snippet(void *ctx, const int hook, struct iot
 	struct iot_snippet_scratch *scratch;
 	struct iot_ev_snippet *s;
 	__u32 zero = 0, cap, hdrs, n;
+	__u64 flags;
 	long err;
 
 	scratch = bpf_map_lookup_elem(&iot_scratch, &zero);
@@ -129,11 +138,12 @@ static __always_inline void events_snippet(void *ctx, const int hook, struct iot
 		stats_inc(st, IOT_CNT_LOAD_FAIL);
 		return;
 	}
-	if (bpf_ringbuf_output(&iot_events, s, IOT_SNIPPET_HDR_SIZE + n, events_wakeup_flags(st))) {
+	flags = events_wakeup_flags();
+	if (bpf_ringbuf_output(&iot_events, s, IOT_SNIPPET_HDR_SIZE + n, flags)) {
 		stats_inc(st, IOT_CNT_RB_FAIL);
 		return;
 	}
-	stats_inc(st, IOT_CNT_EVENTS);
+	events_count_sent(st, flags);
 	stats_inc(st, IOT_CNT_SNIPPETS);
 	if (reason == IOT_SNIP_DISCOVERY)
 		stats_inc(st, IOT_CNT_DISCOVERY);
