@@ -198,6 +198,8 @@ static void finish_table(struct oui_table *t)
 {
 	size_t w = 0;
 
+	if (!t->n) /* a missing registry leaves the table empty (and e NULL, which qsort must not get) */
+		return;
 	qsort(t->e, t->n, sizeof(*t->e), cmp_entry);
 	for (size_t r = 0; r < t->n; r++)
 		if (w == 0 || t->e[w - 1].prefix != t->e[r].prefix)
