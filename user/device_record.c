@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assess/recommend.h"
 #include "classify.h"
 #include "inventory.h"
 #include "oui.h"
@@ -113,18 +114,15 @@ static void put_values(struct jsonw *w, struct inv_ident **ids, int nids, bool (
 
 #define CLASSIFY_ATTRS_MAX 512
 
-/* Type, vendor, model, OS and firmware from the fingerprint rules, each with the rule and evidence behind it. */
-static void put_classification(struct jsonw *w, const struct inventory *inv, const struct device *d,
-			       struct inv_ident **ids, int nids)
+/* Type, vendor, model, OS and firmware from the fingerprint rules; returns the MAC vendor or NULL. */
+static const char *classify_dev(const struct inventory *inv, const struct device *d, struct inv_ident **ids,
+				int nids, struct classify_result *r)
 {
-	static const char *const names[] = { "type", "vendor", "model", "os", "firmware" };
 	struct classify_attr attrs[CLASSIFY_ATTRS_MAX];
 	struct classify_input in = { 0 };
-	struct classify_result r;
-	const struct classify_field *fields[] = { &r.type, &r.vendor, &r.model, &r.os, &r.firmware };
 	size_t n = 0;
 
-	memset(&r, 0, sizeof(r));
+	memset(r, 0, sizeof(*r));
 	in.oui_vendor = d->mac && inv->oui ? oui_lookup(inv->oui, d->mac->mac) : NULL;
 	for (int i = 0; i < nids; i++)
 		for (int a = 0; a < ids[i]->nattrs; a++)
@@ -134,10 +132,19 @@ static void put_classification(struct jsonw *w, const struct inventory *inv, con
 			}
 	in.attrs = attrs;
 	in.nattrs = n;
-	if (inv->rules && classify_device(inv->rules, &in, &r) < 0)
-		memset(&r, 0, sizeof(r));
-	if (in.oui_vendor)
-		jw_kstr(w, "mac_vendor", in.oui_vendor);
+	if (inv->rules && classify_device(inv->rules, &in, r) < 0)
+		memset(r, 0, sizeof(*r));
+	return in.oui_vendor;
+}
+
+/* The classification, each field with the rule and evidence behind it. */
+static void put_classification(struct jsonw *w, const char *oui_vendor, const struct classify_result *res)
+{
+	static const char *const names[] = { "type", "vendor", "model", "os", "firmware" };
+	const struct classify_field *fields[] = { &res->type, &res->vendor, &res->model, &res->os, &res->firmware };
+
+	if (oui_vendor)
+		jw_kstr(w, "mac_vendor", oui_vendor);
 	for (int f = 0; f < 5; f++) {
 		jw_key(w, names[f]);
 		if (fields[f]->confidence)
@@ -161,13 +168,45 @@ static void put_classification(struct jsonw *w, const struct inventory *inv, con
 	jw_obj_close(w);
 }
 
+/* Security recommendations from the device's observations, each with the observations that prove it. */
+static void put_assessment(struct jsonw *w, const struct inventory *inv, struct inv_ident **ids, int nids)
+{
+	struct assess_attr *attrs;
+	size_t n = 0, total = 0;
+
+	for (int i = 0; i < nids; i++)
+		for (int a = 0; a < ids[i]->nattrs; a++)
+			total += ids[i]->attrs[a].nvals;
+	attrs = calloc(total + 1, sizeof(*attrs));
+	if (!attrs) {
+		w->oom = true; /* the record is not written rather than written without its findings */
+		return;
+	}
+	for (int i = 0; i < nids; i++)
+		for (int a = 0; a < ids[i]->nattrs; a++)
+			for (int v = 0; v < ids[i]->attrs[a].nvals; v++) {
+				const struct inv_value *val = &ids[i]->attrs[a].vals[v];
+
+				attrs[n].key = ids[i]->attrs[a].key;
+				attrs[n].value = val->value;
+				attrs[n].flow = val->flow;
+				attrs[n++].first_ns = val->first_ns;
+			}
+	rec_put_device(w, inv->recs, attrs, n);
+	free(attrs);
+}
+
 static void emit_device(const struct inventory *inv, const struct device *d, struct jsonw *w, FILE *out)
 {
 	struct inv_ident *ids[64];
 	int nids = dev_idents(d, ids, 64);
 	uint64_t first = 0, last = 0;
+	struct classify_result cls;
+	const char *oui_vendor;
 	char buf[64];
 
+	if (!nids)
+		return;
 	for (int i = 0; i < nids; i++) {
 		if (ids[i]->first_ns && (!first || ids[i]->first_ns < first))
 			first = ids[i]->first_ns;
@@ -195,7 +234,9 @@ static void emit_device(const struct inventory *inv, const struct device *d, str
 	jw_arr_close(w);
 	jw_ktime(w, "first_seen", first);
 	jw_ktime(w, "last_seen", last);
-	put_classification(w, inv, d, ids, nids);
+	oui_vendor = classify_dev(inv, d, ids, nids, &cls);
+	put_classification(w, oui_vendor, &cls);
+	put_assessment(w, inv, ids, nids);
 	jw_key(w, "hostnames");
 	put_values(w, ids, nids, is_hostname_key, NULL);
 	jw_key(w, "services");

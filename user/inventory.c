@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Identities and their facts; resolution into devices lives in device_record.c. */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include <limits.h>
 
+#include "assess/recommend.h"
 #include "classify.h"
 #include "inventory.h"
 #include "lib/log.h"
@@ -32,7 +35,9 @@ void inv_free(struct inventory *inv)
 {
 	hmap_free(&inv->idents, ident_free);
 	classify_free(inv->rules);
+	rec_free(inv->recs);
 	oui_free(inv->oui);
+	inv->recs = NULL;
 	inv->rules = NULL;
 	inv->oui = NULL;
 }
@@ -52,6 +57,17 @@ int inv_load_knowledge(struct inventory *inv, const char *rules_dir)
 		pr_warn("%s: devices will not be classified (set IOTSENSE_RULES_DIR)\n", err.msg);
 	}
 	inv->oui = oui_load(NULL);
+	rec_catalog_path(rules_dir, buf, sizeof(buf));
+	if (access(buf, R_OK) < 0) {
+		pr_warn("%s: %s: devices get no security recommendations (set IOTSENSE_RULES_DIR)\n", buf,
+			strerror(errno));
+		return 0;
+	}
+	inv->recs = rec_load(buf, err.msg, sizeof(err.msg));
+	if (!inv->recs) {
+		pr_err("%s\n", err.msg);
+		return 2;
+	}
 	return 0;
 }
 
@@ -288,4 +304,13 @@ void inv_add_src(struct inventory *inv, const struct dec_ctx *c, const char *key
 
 	if (id)
 		add_value(id, key, value, 100, c->ts_ns, flow);
+}
+
+void inv_add_ip(struct inventory *inv, const struct iot_addr *ip, const char *key, const char *value,
+		uint8_t confidence, uint64_t ts_ns, const char *flow)
+{
+	struct inv_ident *id = ident_ip(inv, ip);
+
+	if (id)
+		add_value(id, key, value, confidence, ts_ns, flow);
 }

@@ -58,11 +58,13 @@ struct inv_ident {
 
 struct classify_rules;
 struct oui_db;
+struct rec_catalog;
 
 struct inventory {
 	struct hmap idents;
 	struct classify_rules *rules; /* owned; NULL: devices are not classified */
 	struct oui_db *oui;	      /* owned; NULL: no MAC vendors */
+	struct rec_catalog *recs;     /* owned; NULL: no recommendations */
 	uint64_t observations, unattributed;
 };
 
@@ -82,6 +84,10 @@ void inv_sighting(struct inventory *inv, const struct iot_addr *ip, const uint8_
 /* Adds one fact about the sender of a packet (e.g. "service" = "tcp/80"). */
 void inv_add_src(struct inventory *inv, const struct dec_ctx *c, const char *key, const char *value,
 		 const char *flow);
+
+/* Adds one fact about the device with this IP (derived facts, user/assess/derive.c). */
+void inv_add_ip(struct inventory *inv, const struct iot_addr *ip, const char *key, const char *value,
+		uint8_t confidence, uint64_t ts_ns, const char *flow);
 
 /*
  * Resolves identities into devices and writes one device record (OCSF Device Inventory Info, class 5001) per

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "assess/derive.h"
 #include "iotsense_abi.h"
 #include "pipeline.h"
 
@@ -20,6 +21,7 @@ void pipeline_init(struct pipeline *p, FILE *out, bool replay)
 
 void pipeline_free(struct pipeline *p)
 {
+	free(p->derive);
 	jw_free(&p->jw);
 }
 
@@ -218,8 +220,16 @@ static void inventory_update(struct pipeline *p, const struct iot_ev_snippet *s,
 	if (answered) {
 		snprintf(svc, sizeof(svc), "%s/%u", proto_name(c->l4_proto), c->sport);
 		inv_add_src(p->inv, c, "service", svc, flow);
+		derive_answered(p->inv, c, svc, flow);
 	}
 	inv_observe(p->inv, c, &p->dec, flow);
+	if (!p->derive) {
+		p->derive = malloc(sizeof(*p->derive));
+		if (!p->derive)
+			return;
+		derive_init(p->derive);
+	}
+	derive_packet(p->derive, p->inv, c, &p->dec, flow);
 }
 
 static void on_snippet(struct pipeline *p, const struct iot_ev_snippet *s)

@@ -14,6 +14,8 @@
 #include "inventory.h"
 #include "lib/jsonw.h"
 
+struct derive;
+
 struct pipeline_stats {
 	uint64_t events;	/* records consumed */
 	uint64_t bad_events;	/* records that failed validation (size, type, version) */
@@ -32,6 +34,7 @@ struct pipeline {
 	struct jsonw jw;
 	struct dec_out dec;
 	struct inventory *inv;	 /* NULL: payload and flow records only */
+	struct derive *derive;	 /* session facts for the inventory (allocated with the first snippet) */
 	struct pipeline_stats st;
 };
 

@@ -8,6 +8,9 @@
  * or inform. Keys about the agent (OBS_DST or OBS_SRC accordingly):
  *   snmp_version             "1", "2c" or "3"
  *   snmp_community           v1/v2c community string (the agent accepts or uses it)
+ *   snmp_answered_version    "1" or "2c", OBS_SRC of a v1/v2c response: the agent answered, so it serves this
+ *                            version (a request alone proves nothing: agents drop a wrong community silently)
+ *   snmp_answered_community  the community of that response: one the agent accepts
  *   snmp_v3_username         v3 msgUserName
  *   snmp_v3_engine_id        v3 msgAuthoritativeEngineID, lower-case hex
  *   snmp_v3_security_level   "noAuthNoPriv", "authNoPriv" or "authPriv" (from msgFlags)
@@ -29,6 +32,7 @@
 #define BER_OID 0x06
 #define PDU_FIRST 0xa0
 #define PDU_LAST 0xa8
+#define PDU_RESPONSE 0xa2
 
 /* A cursor over one BER constructed value's contents. */
 struct ber {
@@ -358,6 +362,10 @@ static int snmp_decode(const struct dec_ctx *ctx, const uint8_t *p, size_t n, st
 	dec_emit_str(out, listener_of(pdu.tag), "app_protocol", "SNMP");
 	dec_emit_str(out, agent_of(pdu.tag), "snmp_version", version == 0 ? "1" : "2c");
 	dec_emit(out, agent_of(pdu.tag), "snmp_community", (const char *)community.v, community.len, 90);
+	if (pdu.tag == PDU_RESPONSE) {
+		dec_emit_str(out, OBS_SRC, "snmp_answered_version", version == 0 ? "1" : "2c");
+		dec_emit(out, OBS_SRC, "snmp_answered_community", (const char *)community.v, community.len, 95);
+	}
 	if (decode_pdu(&pdu, out) < 0)
 		return -1;
 	return out->n - before;

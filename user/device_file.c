@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "device_file.h"
+
+const char *device_file_path(const char *state_dir, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%s", state_dir, DEVICE_FILE_NAME);
+	return buf;
+}
+
+static const char *device_id(json_t *rec)
+{
+	return json_string_value(json_object_get(json_object_get(rec, "device"), "id"));
+}
+
+/* Replaces the record of the same device, or appends. Linear: inventories are thousands of devices, not millions. */
+static int set_put(struct device_set *s, json_t *rec)
+{
+	const char *id = device_id(rec);
+	json_t **n;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (!strcmp(device_id(s->recs[i]), id)) {
+			json_decref(s->recs[i]);
+			s->recs[i] = rec;
+			return 0;
+		}
+	}
+	n = realloc(s->recs, (s->n + 1) * sizeof(*n));
+	if (!n)
+		return -1;
+	s->recs = n;
+	s->recs[s->n++] = rec;
+	return 0;
+}
+
+int device_set_load(struct device_set *s, const char *path, char *err, size_t err_size)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+
+	memset(s, 0, sizeof(*s));
+	if (!f) {
+		snprintf(err, err_size, "%s: %s%s", path, strerror(errno),
+			 errno == ENOENT ? " (no inventory yet: run 'iotsense run', or pass --from FILE with the "
+					   "output of 'iotsense replay')" : "");
+		return -1;
+	}
+	while ((len = getline(&line, &cap, f)) > 0) {
+		json_error_t jerr;
+		json_t *rec;
+
+		if (len == 1 && line[0] == '\n')
+			continue;
+		rec = json_loadb(line, (size_t)len, 0, &jerr);
+		if (!rec || !json_is_object(rec)) {
+			s->bad_lines++;
+			json_decref(rec);
+			continue;
+		}
+		if (!json_is_string(json_object_get(rec, "record")) ||
+		    strcmp(json_string_value(json_object_get(rec, "record")), "device") || !device_id(rec)) {
+			json_decref(rec);
+			continue;
+		}
+		if (set_put(s, rec) < 0) {
+			json_decref(rec);
+			snprintf(err, err_size, "%s: out of memory", path);
+			free(line);
+			if (f != stdin)
+				fclose(f);
+			device_set_free(s);
+			return -1;
+		}
+	}
+	free(line);
+	if (ferror(f)) {
+		snprintf(err, err_size, "%s: read error", path);
+		if (f != stdin)
+			fclose(f);
+		device_set_free(s);
+		return -1;
+	}
+	if (f != stdin)
+		fclose(f);
+	return 0;
+}
+
+void device_set_free(struct device_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		json_decref(s->recs[i]);
+	free(s->recs);
+	memset(s, 0, sizeof(*s));
+}
+
+json_t *device_set_device(const struct device_set *s, size_t i)
+{
+	return json_object_get(s->recs[i], "device");
+}
+
+int device_file_replace(const char *path, const char *data, size_t len)
+{
+	char tmp[4096];
+	FILE *f;
+	int ok;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	ok = fwrite(data, 1, len, f) == len;
+	ok &= fflush(f) == 0 && fsync(fileno(f)) == 0;
+	ok &= fclose(f) == 0;
+	if (!ok || rename(tmp, path) < 0) {
+		int e = errno ? errno : EIO;
+
+		unlink(tmp);
+		return -e;
+	}
+	return 0;
+}
