@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* `iotsense rules check`: load and validate the fingerprint rules the daemon would load, and say where they break. */
+/*
+ * `iotsense rules check`: load and validate the rules the daemon would load (fingerprints, the recommendations
+ * catalog), and say where they break.
+ */
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "assess/recommend.h"
 #include "classify.h"
 #include "cli.h"
 #include "lib/jsonw.h"
+#include "vulns/vulndb.h"
 
 static void rules_usage(FILE *f)
 {
@@ -19,7 +26,8 @@ static void rules_usage(FILE *f)
 		CLASSIFY_RULES_DIR_DEFAULT);
 }
 
-static void print_json(const char *dir, const struct classify_rules *rules, const struct classify_error *err)
+static void print_json(const char *dir, const struct classify_rules *rules, const struct classify_error *err,
+		       const struct rec_catalog *recs)
 {
 	struct jsonw w;
 
@@ -30,6 +38,8 @@ static void print_json(const char *dir, const struct classify_rules *rules, cons
 	if (rules) {
 		jw_ku64(&w, "rules", classify_rule_count(rules));
 		jw_ku64(&w, "files", classify_file_count(rules));
+		if (recs)
+			jw_ku64(&w, "recommendations", rec_count(recs));
 	} else {
 		jw_key(&w, "error");
 		jw_obj_open(&w);
@@ -58,8 +68,9 @@ int cmd_rules(int argc, char **argv)
 	};
 	struct classify_rules *rules;
 	struct classify_error err;
+	struct rec_catalog *recs = NULL;
 	const char *dir = NULL;
-	char path[4096];
+	char path[4096], rec_path[4096];
 	bool json = false;
 	int c;
 
@@ -100,16 +111,32 @@ int cmd_rules(int argc, char **argv)
 	}
 	classify_rules_dir(dir, path, sizeof(path));
 	rules = classify_load(path, &err);
+	/* The recommendations catalog beside the fingerprints, when the directory has one. */
+	rec_catalog_path(dir, rec_path, sizeof(rec_path));
+	if (rules && access(rec_path, F_OK) == 0) {
+		recs = rec_load(rec_path, err.msg, sizeof(err.msg));
+		if (!recs) {
+			classify_free(rules);
+			rules = NULL;
+			snprintf(err.file, sizeof(err.file), "%.*s", (int)sizeof(err.file) - 1, rec_path);
+			err.line = err.column = 0;
+			err.io = access(rec_path, R_OK) != 0;
+		}
+	}
 	if (json)
-		print_json(path, rules, &err);
+		print_json(path, rules, &err, recs);
 	if (!rules) {
 		if (!json)
 			fprintf(stderr, "%s\n", err.msg);
 		return err.io ? EXIT_ERR : EXIT_USAGE;
 	}
-	if (!json)
+	if (!json) {
 		printf("ok: %zu rules in %zu files (%s)\n", classify_rule_count(rules), classify_file_count(rules),
 		       path);
+		if (recs)
+			printf("ok: %zu recommendations (%s)\n", rec_count(recs), rec_path);
+	}
+	rec_free(recs);
 	classify_free(rules);
-	return EXIT_OK;
+	return vuln_rules_check(dir, json); /* <root>/vulns/, when there is one */
 }

@@ -57,9 +57,10 @@ int device_set_load(struct device_set *s, const char *path, char *err, size_t er
 		json_error_t jerr;
 		json_t *rec;
 
-		if (len == 1 && line[0] == '\n')
+		/* Flow and payload records are not read: no need to parse them (payloads may hold \u0000). */
+		if (!strstr(line, "\"record\":\"device\""))
 			continue;
-		rec = json_loadb(line, (size_t)len, 0, &jerr);
+		rec = json_loadb(line, (size_t)len, JSON_ALLOW_NUL, &jerr);
 		if (!rec || !json_is_object(rec)) {
 			s->bad_lines++;
 			json_decref(rec);

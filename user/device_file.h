@@ -16,7 +16,7 @@
 struct device_set {
 	json_t **recs; /* the whole records ({"record":"device",...,"device":{...}}), in first-seen order */
 	size_t n;
-	size_t bad_lines; /* lines that were not JSON objects: reported, never fatal */
+	size_t bad_lines; /* device lines that were not JSON objects (a cut file): reported, never fatal */
 };
 
 /* <state_dir>/devices.ndjson into buf; returns buf. */

@@ -141,7 +141,7 @@ static char **info_field(struct rec_info *info, const char *name)
 
 static bool parse_entry(struct parse *p, const struct rec_catalog *c, yaml_node_t *map, struct rec_entry *e)
 {
-	yaml_node_t *proof = NULL;
+	yaml_node_t *proof = NULL, *id_node = map, *sev_node = map;
 	bool sev_ok = false;
 
 	if (map->type != YAML_MAPPING_NODE)
@@ -163,6 +163,10 @@ static bool parse_entry(struct parse *p, const struct rec_catalog *c, yaml_node_
 			return fail(p, v, "'%s' must be a non-empty string", key);
 		if (*field)
 			return fail(p, k, "'%s' given twice", key);
+		if (field == (char **)&e->info.id)
+			id_node = v;
+		else if (field == (char **)&e->info.severity)
+			sev_node = v;
 		*field = strdup(scalar(v));
 		if (!*field)
 			return fail(p, v, "out of memory");
@@ -170,14 +174,14 @@ static bool parse_entry(struct parse *p, const struct rec_catalog *c, yaml_node_
 	if (!e->info.id || !e->info.title || !e->info.severity || !e->info.remediation || !proof)
 		return fail(p, map, "an entry needs id, title, severity, remediation and proof");
 	if (!id_valid(e->info.id))
-		return fail(p, map, "id '%s' is not of the form IOTS-REC-NNNN", e->info.id);
+		return fail(p, id_node, "id '%s' is not of the form IOTS-REC-NNNN", e->info.id);
 	for (size_t i = 0; i < c->n; i++)
 		if (!strcmp(c->e[i].info.id, e->info.id))
-			return fail(p, map, "id '%s' is used twice", e->info.id);
+			return fail(p, id_node, "id '%s' is used twice", e->info.id);
 	for (size_t i = 0; i < sizeof(severities) / sizeof(severities[0]); i++)
 		sev_ok |= !strcmp(e->info.severity, severities[i]);
 	if (!sev_ok)
-		return fail(p, map, "severity '%s': one of low, medium, high, critical", e->info.severity);
+		return fail(p, sev_node, "severity '%s': one of low, medium, high, critical", e->info.severity);
 	if (!e->info.category)
 		e->info.category = strdup("configuration");
 	if (proof->type != YAML_SEQUENCE_NODE || proof->data.sequence.items.start == proof->data.sequence.items.top)
