@@ -22,6 +22,8 @@
 #include <bpf/libbpf.h>
 
 #include "cli.h"
+#include "contain.h"
+#include "device_file.h"
 #include "flows.h"
 #include "lib/log.h"
 #include "loader.h"
@@ -41,6 +43,7 @@ struct run_ctx {
 	struct ring_buffer *rb;
 	struct pipeline pl;
 	struct inventory inv;
+	struct contain_watch contain; /* contained/released/expired alerts */
 	FILE *out;
 };
 
@@ -52,6 +55,33 @@ static uint64_t mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/*
+ * The whole inventory, rewritten at each snapshot into <state-dir>/devices.ndjson for the read commands
+ * (recommendations, vulns). Failing to write it is a warning: the records on the output are what counts.
+ */
+static void write_device_file(struct run_ctx *r)
+{
+	char path[4096], *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+	int err;
+
+	if (mkdir(g_opts.state_dir, 0750) < 0 && errno != EEXIST) {
+		pr_warn("%s: %s: the device file is not kept\n", g_opts.state_dir, strerror(errno));
+		return;
+	}
+	m = open_memstream(&buf, &len);
+	if (!m)
+		return;
+	inv_emit_devices(&r->inv, &r->pl.jw, m, false);
+	if (fclose(m) == 0) {
+		err = device_file_replace(device_file_path(g_opts.state_dir, path, sizeof(path)), buf, len);
+		if (err)
+			pr_warn("%s: %s\n", path, strerror(-err));
+	}
+	free(buf);
 }
 
 /* Attaches to each interface, or adopts it when `load` (or an earlier daemon) already did. */
@@ -101,6 +131,7 @@ static void detach_ours(struct run_ctx *r)
 	for (int i = 0; i < r->nifaces; i++)
 		if (r->attached_by_us[i])
 			detach_iface(g_opts.pin_dir, netns, r->ifindexes[i]);
+	contain_unpin_if_unused(g_opts.pin_dir);
 	loader_cleanup_pins_if_unused(g_opts.pin_dir);
 }
 
@@ -175,10 +206,12 @@ static int loop(struct run_ctx *r, uint64_t idle_ns, uint64_t duration_ns)
 		if (mono_ns() - last_sweep >= 1000000000ull) {
 			last_sweep = mono_ns();
 			flows_sweep(r->flows_fd, &r->pl, last_sweep, idle_ns, IOT_END_IDLE);
+			contain_watch_sweep(&r->contain, g_opts.pin_dir, &r->pl);
 			pipeline_sync_clock(&r->pl);
 			if (last_sweep - last_devices >= DEVICE_SNAPSHOT_NS) {
 				/* Devices whose profile changed since the last snapshot. */
 				inv_emit_devices(&r->inv, &r->pl.jw, r->out, true);
+				write_device_file(r);
 				last_devices = last_sweep;
 			}
 			fflush(r->out);
@@ -294,6 +327,7 @@ int cmd_run(int argc, char **argv)
 		ret = EXIT_OK;
 	ring_buffer__consume(r.rb);
 	inv_emit_devices(&r.inv, &r.pl.jw, r.out, true);
+	write_device_file(&r);
 out:
 	/* One cleanup path, in reverse order of setup. */
 	ring_buffer__free(r.rb);
@@ -307,6 +341,7 @@ out:
 		close(r.events_fd);
 	if (r.flows_fd >= 0)
 		close(r.flows_fd);
+	contain_watch_free(&r.contain);
 	detach_ours(&r);
 	fflush(r.out);
 	if (r.pl.st.write_errors) {
