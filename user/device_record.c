@@ -12,6 +12,8 @@
 #include "classify.h"
 #include "inventory.h"
 #include "oui.h"
+#include "vulns/cpe.h"
+#include "vulns/vulndb.h"
 
 struct device {
 	struct inv_ident *mac;	  /* NULL for an IP-only device */
@@ -168,11 +170,23 @@ static void put_classification(struct jsonw *w, const char *oui_vendor, const st
 	jw_obj_close(w);
 }
 
-/* Security recommendations from the device's observations, each with the observations that prove it. */
-static void put_assessment(struct jsonw *w, const struct inventory *inv, struct inv_ident **ids, int nids)
+/*
+ * The security assessment: open recommendations (with the observations that prove them), known vulnerabilities
+ * of the device's identity, and the exposure level they add up to:
+ *   high    an open critical or high recommendation, a CVE in CISA's KEV catalog, or a CVSS of 9.0 or more
+ *   medium  an open medium recommendation, or a CVSS of 7.0 or more
+ *   low     an open low recommendation, or any other known CVE
+ *   none    nothing open
+ */
+static void put_assessment(struct jsonw *w, const struct inventory *inv, struct inv_ident **ids, int nids,
+			   const struct classify_result *cls)
 {
+	static const char *const levels[] = { "none", "low", "medium", "high" };
 	struct assess_attr *attrs;
-	size_t n = 0, total = 0;
+	size_t n = 0, total = 0, nhits = 0;
+	struct vuln_hit *hits = NULL;
+	struct cpe_ident cpe;
+	int rec_sev = 0, level = 0, kev = 0, max_cvss = -1;
 
 	for (int i = 0; i < nids; i++)
 		for (int a = 0; a < ids[i]->nattrs; a++)
@@ -192,8 +206,24 @@ static void put_assessment(struct jsonw *w, const struct inventory *inv, struct 
 				attrs[n].flow = val->flow;
 				attrs[n++].first_ns = val->first_ns;
 			}
-	rec_put_device(w, inv->recs, attrs, n);
+	rec_put_device(w, inv->recs, attrs, n, &rec_sev);
 	free(attrs);
+	vuln_put_device(w, inv->vulns, cls);
+	if (inv->vulns && cpe_from_classify(cls, &cpe))
+		hits = vuln_db_match(inv->vulns, &cpe, &nhits);
+	for (size_t i = 0; i < nhits; i++) {
+		kev += hits[i].kev;
+		if (hits[i].cvss10 > max_cvss)
+			max_cvss = hits[i].cvss10;
+	}
+	free(hits);
+	if (rec_sev >= 3 || kev || max_cvss >= 90)
+		level = 3;
+	else if (rec_sev == 2 || max_cvss >= 70)
+		level = 2;
+	else if (rec_sev == 1 || nhits)
+		level = 1;
+	jw_kstr(w, "exposure", levels[level]);
 }
 
 static void emit_device(const struct inventory *inv, const struct device *d, struct jsonw *w, FILE *out)
@@ -236,7 +266,7 @@ static void emit_device(const struct inventory *inv, const struct device *d, str
 	jw_ktime(w, "last_seen", last);
 	oui_vendor = classify_dev(inv, d, ids, nids, &cls);
 	put_classification(w, oui_vendor, &cls);
-	put_assessment(w, inv, ids, nids);
+	put_assessment(w, inv, ids, nids, &cls);
 	jw_key(w, "hostnames");
 	put_values(w, ids, nids, is_hostname_key, NULL);
 	jw_key(w, "services");

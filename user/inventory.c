@@ -14,6 +14,7 @@
 #include "inventory.h"
 #include "lib/log.h"
 #include "oui.h"
+#include "vulns/vulndb.h"
 
 void inv_init(struct inventory *inv)
 {
@@ -36,13 +37,15 @@ void inv_free(struct inventory *inv)
 	hmap_free(&inv->idents, ident_free);
 	classify_free(inv->rules);
 	rec_free(inv->recs);
+	vuln_db_free(inv->vulns);
+	inv->vulns = NULL;
 	oui_free(inv->oui);
 	inv->recs = NULL;
 	inv->rules = NULL;
 	inv->oui = NULL;
 }
 
-int inv_load_knowledge(struct inventory *inv, const char *rules_dir)
+int inv_load_knowledge(struct inventory *inv, const char *rules_dir, const char *state_dir)
 {
 	struct classify_error err;
 	char buf[PATH_MAX];
@@ -65,6 +68,11 @@ int inv_load_knowledge(struct inventory *inv, const char *rules_dir)
 	}
 	inv->recs = rec_load(buf, err.msg, sizeof(err.msg));
 	if (!inv->recs) {
+		pr_err("%s\n", err.msg);
+		return 2;
+	}
+	inv->vulns = vuln_db_load(rules_dir, state_dir, err.msg, sizeof(err.msg));
+	if (!inv->vulns) {
 		pr_err("%s\n", err.msg);
 		return 2;
 	}

@@ -59,23 +59,26 @@ struct inv_ident {
 struct classify_rules;
 struct oui_db;
 struct rec_catalog;
+struct vuln_db;
 
 struct inventory {
 	struct hmap idents;
 	struct classify_rules *rules; /* owned; NULL: devices are not classified */
 	struct oui_db *oui;	      /* owned; NULL: no MAC vendors */
 	struct rec_catalog *recs;     /* owned; NULL: no recommendations */
+	struct vuln_db *vulns;	      /* owned; NULL: no vulnerability matching */
 	uint64_t observations, unattributed;
 };
 
 void inv_init(struct inventory *inv);
 void inv_free(struct inventory *inv);
 /*
- * Loads the fingerprint rules (rules_dir, or $IOTSENSE_RULES_DIR, or the installed ones, or ./rules) and the
- * IEEE MAC vendor registry. Unreadable rules: a warning, devices stay unclassified, returns 0. Invalid rules:
+ * Loads the fingerprint rules (rules_dir, or $IOTSENSE_RULES_DIR, or the installed ones, or ./rules), the IEEE
+ * MAC vendor registry, the recommendations catalog and the vulnerability feeds (the rules' and those imported
+ * into state_dir/feeds). Unreadable rules: a warning, devices stay unclassified, returns 0. Invalid rules:
  * the file:line:col error is printed and 2 (a usage-class error) is returned.
  */
-int inv_load_knowledge(struct inventory *inv, const char *rules_dir);
+int inv_load_knowledge(struct inventory *inv, const char *rules_dir, const char *state_dir);
 
 /* Adds the observations a decoder made on one packet; flow describes the packet ("tcp a:1 -> b:2"). */
 void inv_observe(struct inventory *inv, const struct dec_ctx *c, const struct dec_out *out, const char *flow);

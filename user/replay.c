@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "capture.h"
+#include "cli.h"
 #include "flows.h"
 #include "iotsense_abi.h" /* before the skeleton: it names our structs */
 #include "iotsense.skel.h"
@@ -112,7 +113,7 @@ int replay_files(char *const *files, int nfiles, const struct loader_opts *lo_in
 	pipeline_init(&pl, out, true);
 	inv_init(&inv);
 	pl.inv = &inv;
-	if (inv_load_knowledge(&inv, NULL)) {
+	if (inv_load_knowledge(&inv, NULL, g_opts.state_dir)) {
 		ret = 2;
 		goto out;
 	}

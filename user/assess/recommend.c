@@ -353,10 +353,21 @@ static int entry_proof(const struct rec_catalog *c, const struct rec_entry *e, c
 	return 0;
 }
 
-int rec_put_device(struct jsonw *w, const struct rec_catalog *c, const struct assess_attr *attrs, size_t n)
+int rec_severity_rank(const char *severity)
+{
+	for (size_t i = 0; i < sizeof(severities) / sizeof(severities[0]); i++)
+		if (severity && !strcmp(severity, severities[i]))
+			return (int)i + 1;
+	return 0;
+}
+
+int rec_put_device(struct jsonw *w, const struct rec_catalog *c, const struct assess_attr *attrs, size_t n,
+		   int *max_severity)
 {
 	int open = 0;
 
+	if (max_severity)
+		*max_severity = 0;
 	jw_key(w, "recommendations");
 	jw_arr_open(w);
 	for (size_t i = 0; c && i < c->n; i++) {
@@ -367,6 +378,8 @@ int rec_put_device(struct jsonw *w, const struct rec_catalog *c, const struct as
 		if (!nused)
 			continue;
 		open++;
+		if (max_severity && rec_severity_rank(e->info.severity) > *max_severity)
+			*max_severity = rec_severity_rank(e->info.severity);
 		jw_obj_open(w);
 		jw_kstr(w, "id", e->info.id);
 		jw_kstr(w, "title", e->info.title);

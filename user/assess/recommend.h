@@ -42,6 +42,9 @@ const char *rec_catalog_path(const char *rules_dir, char *buf, size_t size);
  * Writes "recommendations": [{id, title, severity, category, remediation, proof: [{key, value, flow, first_seen}]}]
  * for the open ones (proof: the observation that satisfied each condition of the proof that holds) into the open JSON object; returns how many are open. c may be NULL (writes an empty list).
  */
-int rec_put_device(struct jsonw *w, const struct rec_catalog *c, const struct assess_attr *attrs, size_t n);
+int rec_put_device(struct jsonw *w, const struct rec_catalog *c, const struct assess_attr *attrs, size_t n,
+		   int *max_severity);
+/* 1 low, 2 medium, 3 high, 4 critical; 0 for anything else. */
+int rec_severity_rank(const char *severity);
 
 #endif

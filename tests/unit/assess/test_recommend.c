@@ -25,7 +25,7 @@ static char *eval(const struct rec_catalog *c, const struct assess_attr *a, size
 
 	jw_init(&w);
 	jw_obj_open(&w);
-	*open = rec_put_device(&w, c, a, n);
+	*open = rec_put_device(&w, c, a, n, NULL);
 	jw_obj_close(&w);
 	snprintf(out, sizeof(out), "%.*s", (int)w.len, w.buf);
 	jw_free(&w);
