@@ -140,7 +140,15 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_decoder.c $(wildcard user/decoders/*.c use
 	$(Q)clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-Iuser -Iheaders -DFUZZ_DECODER='"$*"' -o $@ $< $(wildcard user/decoders/*.c) -lcrypto
 
-fuzz-build: $(FUZZ_BINS)
+# The vulnerability feeds: NVD/KEV parsers, version comparator, CPE parsing, rule and feed-file loaders.
+FEEDS_FUZZ_SRCS := $(wildcard user/vulns/*.c) user/lib/jsonw.c user/lib/hmap.c user/classify.c
+$(BUILD)/fuzz/fuzz_feeds: tests/fuzz/fuzz_feeds.c $(FEEDS_FUZZ_SRCS) $(wildcard user/vulns/*.h)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-Iuser -Iheaders -o $@ $< $(FEEDS_FUZZ_SRCS) -ljansson -lyaml -lpcre2-8 -lz
+
+fuzz-build: $(FUZZ_BINS) $(BUILD)/fuzz/fuzz_feeds
 fuzz: fuzz-build
 	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run $(DECODERS)
 
