@@ -1,20 +1,23 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * The iotsense datapath: one XDP program (ingress) and TC programs (clsact egress, and ingress where XDP cannot
- * attach) sharing one parser, one flow table and one ring buffer. Always pass-through (XDP_PASS, TC_ACT_UNSPEC): a parse error is counted,
- * never a drop. Per packet: parse, count, track the flow, copy a bounded snippet of the first payload packets
- * of each direction and of every discovery-protocol packet.
+ * attach) sharing one parser, one flow table and one ring buffer. Pass-through (XDP_PASS, TC_ACT_UNSPEC): a parse
+ * error is counted, never a drop; the only drop is a frame from or to a contained device (XDP_DROP,
+ * TC_ACT_SHOT, counted). Per packet: parse, count, check containment, track the flow, copy a bounded snippet of
+ * the first payload packets of each direction and of every discovery-protocol packet.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include <xdp/xdp_helpers.h>
 
+#include "lib/contain.h"
 #include "lib/flow.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-static __always_inline void iot_process(void *ctx, struct iot_pkt *pkt, const int hook)
+/* Returns true when the frame must be dropped (a contained device's); everything else passes. */
+static __always_inline bool iot_process(void *ctx, struct iot_pkt *pkt, const int hook)
 {
 	struct iot_counters *st = stats_get(hook);
 	struct iot_flow *f;
@@ -24,18 +27,23 @@ static __always_inline void iot_process(void *ctx, struct iot_pkt *pkt, const in
 
 	stats_inc(st, IOT_CNT_PACKETS);
 	stats_add(st, IOT_CNT_BYTES, pkt->len);
+	/* Before the parser: a contained device's frame costs no parsing, no flow entry, no record. */
+	if (contain_hit(pkt)) {
+		stats_inc(st, IOT_CNT_CONTAINED_DROP);
+		return true;
+	}
 	r = parse_packet(pkt, st);
 	if (r == IOT_P_L2_DISC) {
 		events_snippet(ctx, hook, pkt, IOT_SNIP_DISCOVERY, 0, 0, iot_now(), st);
-		return;
+		return false;
 	}
 	if (r != IOT_P_FLOW)
-		return;
+		return false;
 
 	now = iot_now();
 	f = flow_track(pkt, now, st);
 	if (!f)
-		return;
+		return false;
 	flow_account(pkt, f, now, st);
 
 	dir = pkt->dir & 1;
@@ -45,7 +53,7 @@ static __always_inline void iot_process(void *ctx, struct iot_pkt *pkt, const in
 		events_snippet(ctx, hook, pkt, IOT_SNIP_SYN, 0, dir == f->initiator, now, st);
 	}
 	if (pkt->l3_end <= pkt->payload_off)
-		return; /* no payload */
+		return false; /* no payload */
 	seq = f->snippets[dir];
 	if (f->flags & IOT_FLOW_F_DISCOVERY) {
 		if (seq < 255)
@@ -55,6 +63,7 @@ static __always_inline void iot_process(void *ctx, struct iot_pkt *pkt, const in
 		f->snippets[dir] = seq + 1;
 		events_snippet(ctx, hook, pkt, IOT_SNIP_FLOW, seq, dir == f->initiator, now, st);
 	}
+	return false;
 }
 
 SEC("xdp")
@@ -66,17 +75,16 @@ int iot_xdp(struct xdp_md *ctx)
 	pkt.data_end = (void *)(long)ctx->data_end;
 	pkt.len = pkt.data_end - pkt.data;
 	pkt.ifindex = ctx->ingress_ifindex;
-	iot_process(ctx, &pkt, IOT_HOOK_XDP);
-	return XDP_PASS;
+	return iot_process(ctx, &pkt, IOT_HOOK_XDP) ? XDP_DROP : XDP_PASS;
 }
 
-/* Lets libxdp's dispatcher run us alongside other XDP programs; we always pass. */
+/* Lets libxdp's dispatcher run us alongside other XDP programs; we pass all but contained devices' frames. */
 struct {
 	__uint(priority, 20);
 	__uint(XDP_PASS, 1);
 } XDP_RUN_CONFIG(iot_xdp);
 
-static __always_inline void iot_tc(struct __sk_buff *skb, const int hook)
+static __always_inline bool iot_tc(struct __sk_buff *skb, const int hook)
 {
 	struct iot_pkt pkt = {};
 	__u32 want = skb->len < 128 ? skb->len : 128;
@@ -90,19 +98,17 @@ static __always_inline void iot_tc(struct __sk_buff *skb, const int hook)
 	pkt.data_end = (void *)(long)skb->data_end;
 	pkt.len = skb->len;
 	pkt.ifindex = skb->ifindex;
-	iot_process(skb, &pkt, hook);
+	return iot_process(skb, &pkt, hook);
 }
 
 SEC("tc")
 int iot_tc_ingress(struct __sk_buff *skb)
 {
-	iot_tc(skb, IOT_HOOK_TC_INGRESS);
-	return TC_ACT_UNSPEC;
+	return iot_tc(skb, IOT_HOOK_TC_INGRESS) ? TC_ACT_SHOT : TC_ACT_UNSPEC;
 }
 
 SEC("tc")
 int iot_tc_egress(struct __sk_buff *skb)
 {
-	iot_tc(skb, IOT_HOOK_TC_EGRESS);
-	return TC_ACT_UNSPEC;
+	return iot_tc(skb, IOT_HOOK_TC_EGRESS) ? TC_ACT_SHOT : TC_ACT_UNSPEC;
 }

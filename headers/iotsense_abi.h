@@ -67,6 +67,7 @@ enum iot_counter {
 	IOT_CNT_LOAD_FAIL,	/* copying packet bytes failed */
 	IOT_CNT_WAKEUPS,	/* forced consumer wakeups (ring above wakeup_bytes) */
 	IOT_CNT_PROFINET_DCP,	/* PROFINET DCP frames (EtherType 0x8892): station names of OT devices */
+	IOT_CNT_CONTAINED_DROP,	/* frames from or to a contained device: dropped (the only drop we make) */
 	IOT_CNT_MAX,
 };
 
@@ -213,6 +214,43 @@ struct iot_attach {
 	__u8 owner_daemon;	/* attached by `run` (detached when it exits) rather than by `load` */
 };
 
+/*
+ * ---- containment: the only state that makes the datapath drop ----
+ * Written by `iotsense contain` / `release` through the pins, read by every XDP and TC program. A frame is
+ * dropped when its source or destination MAC, or its source or destination IP, has an entry that has not
+ * expired. iot_contain_state gates the lookups per kind, so an empty map costs the hot path one array read, and
+ * containing only IPs (or only MACs) costs no MAC (IP) lookups.
+ */
+#define IOT_CONTAIN_MAX 4096
+
+enum iot_contain_kind {
+	IOT_CONTAIN_MAC = 1,
+	IOT_CONTAIN_IP = 2,
+};
+
+struct iot_contain_key {
+	__u8 kind;	/* enum iot_contain_kind */
+	__u8 pad[3];	/* zero */
+	__u8 addr[16];	/* MAC in addr[0..5] (rest zero); IP as in the flow key (IPv4 v4-mapped) */
+};
+
+struct iot_contain_val {
+	__u64 since_ns;		/* CLOCK_MONOTONIC (bpf_ktime_get_ns' clock) when contained */
+	__u64 expires_ns;	/* CLOCK_MONOTONIC; 0: until released. Expired entries no longer drop. */
+	__u64 drops;		/* frames dropped for this entry (atomic adds from every CPU) */
+	__u64 pad;
+};
+
+/* The gate: entries of each kind in iot_contain as user space last counted them (under its lock); 0 skips
+ * that kind's lookups. */
+struct iot_contain_state {
+	__u32 macs;
+	__u32 ips;
+};
+
+_Static_assert(sizeof(struct iot_contain_key) == 20, "iot_contain_key layout");
+_Static_assert(sizeof(struct iot_contain_val) == 32, "iot_contain_val layout");
+_Static_assert(sizeof(struct iot_contain_state) == 8, "iot_contain_state layout");
 _Static_assert(sizeof(struct iot_attach_key) == 16, "iot_attach_key layout");
 _Static_assert(sizeof(struct iot_attach) == 40, "iot_attach layout");
 _Static_assert(sizeof(struct iot_cfg) == 16, "iot_cfg layout");

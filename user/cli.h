@@ -22,6 +22,11 @@ int cmd_status(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_vulns(int argc, char **argv);
+int cmd_feed(int argc, char **argv);
+int cmd_recommendations(int argc, char **argv);
+int cmd_contain(int argc, char **argv);
+int cmd_release(int argc, char **argv);
 
 /* Parses "4" style numeric flags; prints the error and returns false when val is not in [min, max]. */
 bool parse_uint(const char *flag, const char *val, unsigned long min, unsigned long max, unsigned long *out);

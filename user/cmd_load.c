@@ -6,12 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
 #include "cli.h"
+#include "contain.h"
 #include "flows.h"
 #include "lib/jsonw.h"
 #include "lib/log.h"
@@ -85,6 +87,7 @@ int cmd_load(int argc, char **argv)
 	lo.pin_dir = g_opts.pin_dir;
 	err = attach_iface(g_opts.pin_dir, ifname, mode, &lo, false, &res);
 	if (err) {
+		contain_unpin_if_unused(g_opts.pin_dir);
 		loader_cleanup_pins_if_unused(g_opts.pin_dir);
 		return EXIT_ERR;
 	}
@@ -168,6 +171,7 @@ int cmd_unload(int argc, char **argv)
 				n++;
 		}
 	}
+	contain_unpin_if_unused(g_opts.pin_dir);
 	if (loader_cleanup_pins_if_unused(g_opts.pin_dir))
 		pr_info("removed the pins under %s\n", g_opts.pin_dir);
 	if (all && !n)
@@ -198,6 +202,89 @@ static bool xdp_still_attached(uint32_t ifindex, uint32_t prog_id)
 	return found;
 }
 
+static int by_since(const void *a, const void *b)
+{
+	const struct contain_entry *x = a, *y = b;
+
+	return x->val.since_ns < y->val.since_ns ? -1 : x->val.since_ns > y->val.since_ns;
+}
+
+/* The contained devices, oldest first, after deleting the expired ones. -1 when there is no containment map. */
+static int read_contained(struct contain_entry **out, uint64_t now)
+{
+	struct contain_maps m;
+	int n;
+
+	*out = NULL;
+	if (contain_open(g_opts.pin_dir, &m, true))
+		return -1;
+	contain_purge_expired(&m, now);
+	n = contain_list(&m, out);
+	contain_close(&m);
+	if (n > 1)
+		qsort(*out, n, sizeof(**out), by_since);
+	return n;
+}
+
+static void print_contained(const struct contain_entry *ce, int n, uint64_t now)
+{
+	int64_t m2r = contain_mono_to_real();
+
+	if (n <= 0) {
+		printf("\ncontained devices: none\n");
+		return;
+	}
+	printf("\n%-44s %-20s %-15s %s\n", "CONTAINED", "SINCE", "REMAINING", "DROPS");
+	for (int i = 0; i < n; i++) {
+		char id[CONTAIN_ID_LEN], since[32], left[32];
+		time_t secs = (ce[i].val.since_ns + m2r) / 1000000000ull;
+		struct tm tm;
+
+		contain_key_id(&ce[i].key, id, sizeof(id));
+		gmtime_r(&secs, &tm);
+		strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (ce[i].val.expires_ns)
+			contain_fmt_duration(ce[i].val.expires_ns > now ? ce[i].val.expires_ns - now : 0, left,
+					     sizeof(left));
+		else
+			snprintf(left, sizeof(left), "until released");
+		printf("%-44s %-20s %-15s %llu\n", id, since, left, (unsigned long long)ce[i].val.drops);
+	}
+}
+
+static void json_contained(struct jsonw *w, const struct contain_entry *ce, int n, uint64_t now)
+{
+	int64_t m2r = contain_mono_to_real();
+
+	jw_key(w, "contained");
+	jw_arr_open(w);
+	for (int i = 0; i < n; i++) {
+		const struct iot_contain_val *v = &ce[i].val;
+		char id[CONTAIN_ID_LEN], addr[CONTAIN_ID_LEN];
+
+		contain_key_id(&ce[i].key, id, sizeof(id));
+		contain_key_addr(&ce[i].key, addr, sizeof(addr));
+		jw_obj_open(w);
+		jw_kstr(w, "id", id);
+		jw_kstr(w, "kind", ce[i].key.kind == IOT_CONTAIN_MAC ? "mac" : "ip");
+		jw_kstr(w, "address", addr);
+		jw_ktime(w, "since", v->since_ns + m2r);
+		if (v->expires_ns) {
+			jw_ktime(w, "expires", v->expires_ns + m2r);
+			jw_ku64(w, "remaining_s",
+				v->expires_ns > now ? (v->expires_ns - now + 999999999ull) / 1000000000ull : 0);
+		} else {
+			jw_key(w, "expires");
+			jw_null(w);
+			jw_key(w, "remaining_s");
+			jw_null(w);
+		}
+		jw_ku64(w, "drops", v->drops);
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+}
+
 static bool tc_still_attached(uint32_t ifindex, enum bpf_tc_attach_point where, uint32_t prog_id)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = where);
@@ -217,10 +304,11 @@ int cmd_status(int argc, char **argv)
 	struct iot_counters cnt[IOT_HOOK_MAX];
 	struct iot_attach_key keys[1024], *prev = NULL;
 	struct iot_attach vals[1024];
+	struct contain_entry *ce;
 	struct jsonw w;
 	bool json = false;
-	uint64_t netns = current_netns();
-	int c, fd, nk = 0, cnt_fd, flows_fd, nflows = -1;
+	uint64_t netns = current_netns(), now = contain_now();
+	int c, fd, nk = 0, cnt_fd, flows_fd, nflows = -1, nce;
 
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
@@ -296,6 +384,9 @@ int cmd_status(int argc, char **argv)
 				printf(" %14llu", (unsigned long long)cnt[h].c[i]);
 			printf("\n");
 		}
+		nce = read_contained(&ce, now);
+		print_contained(ce, nce, now);
+		free(ce);
 		return EXIT_OK;
 	}
 
@@ -342,6 +433,9 @@ int cmd_status(int argc, char **argv)
 		jw_obj_close(&w);
 	}
 	jw_obj_close(&w);
+	nce = read_contained(&ce, now);
+	json_contained(&w, ce, nce, now);
+	free(ce);
 	jw_obj_close(&w);
 	jw_end_line(&w);
 	fputs(w.buf, stdout);

@@ -21,6 +21,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "assess/alerts.h"
 #include "cli.h"
 #include "contain.h"
 #include "device_file.h"
@@ -207,6 +208,7 @@ static int loop(struct run_ctx *r, uint64_t idle_ns, uint64_t duration_ns)
 			last_sweep = mono_ns();
 			flows_sweep(r->flows_fd, &r->pl, last_sweep, idle_ns, IOT_END_IDLE);
 			contain_watch_sweep(&r->contain, g_opts.pin_dir, &r->pl);
+			alerts_flush(r->pl.alerts, &r->pl.jw, r->out, false);
 			pipeline_sync_clock(&r->pl);
 			if (last_sweep - last_devices >= DEVICE_SNAPSHOT_NS) {
 				/* Devices whose profile changed since the last snapshot. */
@@ -307,9 +309,19 @@ int cmd_run(int argc, char **argv)
 	pipeline_init(&r.pl, r.out, false);
 	inv_init(&r.inv);
 	r.pl.inv = &r.inv;
-	if (inv_load_knowledge(&r.inv, NULL)) {
+	if (inv_load_knowledge(&r.inv, NULL, g_opts.state_dir)) {
 		ret = EXIT_USAGE;
 		goto out;
+	}
+	{
+		char aerr[1024];
+
+		r.pl.alerts = alerts_new(NULL, g_opts.state_dir, aerr, sizeof(aerr));
+		if (!r.pl.alerts) {
+			pr_err("%s\n", aerr);
+			ret = EXIT_USAGE;
+			goto out;
+		}
 	}
 	if (attach_all(&r, mode, &lo))
 		goto out;
@@ -326,6 +338,7 @@ int cmd_run(int argc, char **argv)
 	if (!loop(&r, (uint64_t)idle_s * 1000000000ull, (uint64_t)duration_s * 1000000000ull))
 		ret = EXIT_OK;
 	ring_buffer__consume(r.rb);
+	alerts_flush(r.pl.alerts, &r.pl.jw, r.out, true);
 	inv_emit_devices(&r.inv, &r.pl.jw, r.out, true);
 	write_device_file(&r);
 out:
@@ -351,6 +364,7 @@ out:
 	if (output)
 		fclose(r.out);
 	inv_free(&r.inv);
+	alerts_free(r.pl.alerts);
 	pipeline_free(&r.pl);
 	return ret;
 }

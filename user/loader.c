@@ -48,6 +48,7 @@ const char *const iot_counter_names[IOT_CNT_MAX] = {
 	[IOT_CNT_LOAD_FAIL] = "copy_failures",
 	[IOT_CNT_WAKEUPS] = "consumer_wakeups",
 	[IOT_CNT_PROFINET_DCP] = "profinet",
+	[IOT_CNT_CONTAINED_DROP] = "contained_drops",
 };
 
 void loader_opts_default(struct loader_opts *o)

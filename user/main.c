@@ -30,13 +30,18 @@ static const struct {
 	{ "status", cmd_status, "interfaces, program ids, modes and every counter" },
 	{ "replay", cmd_replay, "run the BPF programs over pcap/pcapng captures; print NDJSON records" },
 	{ "rules", cmd_rules, "validate rule files (fingerprints); errors as file:line:col" },
+	{ "vulns", cmd_vulns, "known CVEs of the inventory's devices (CPE identity, local feed, NVD, KEV)" },
+	{ "feed", cmd_feed, "import vulnerability feeds: NVD CVE JSON 2.0 (gz ok), CISA KEV" },
+	{ "recommendations", cmd_recommendations, "security recommendations and the devices they are open on" },
+	{ "contain", cmd_contain, "drop a device's traffic at line rate (MAC or IP), optionally --for a while" },
+	{ "release", cmd_release, "lift a device's containment" },
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: iotsense [-v] [--pin-dir DIR] [--state-dir DIR] COMMAND [ARGS]\n\nCommands:\n");
 	for (unsigned int i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n'iotsense COMMAND --help' for a command's options. Exit codes: 0 ok, 1 error, 2 usage.\n");
 }
 

@@ -51,6 +51,28 @@ struct {
 } iot_attach SEC(".maps");
 
 /*
+ * Containment: devices whose frames every program drops (written by `iotsense contain`, read by XDP and TC).
+ * Pinned like the rest, so every interface's programs and the CLI share one map. A plain hash, not LRU: an
+ * entry must never be evicted behind the operator's back; user space refuses inserts past IOT_CONTAIN_MAX.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IOT_CONTAIN_MAX);
+	__type(key, struct iot_contain_key);
+	__type(value, struct iot_contain_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} iot_contain SEC(".maps");
+
+/* The gate in front of iot_contain, per kind: an array read (inlined by the verifier), not hash lookups. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct iot_contain_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} iot_contain_state SEC(".maps");
+
+/*
  * Where a snippet record is assembled before it is copied to the ring at its real length. The slack lets the
  * verifier accept a copy length bounded by a mask (2048) rather than by IOT_SNAP_MAX, which clang's rewrites
  * of a plain clamp would otherwise hide from it.
