@@ -17,7 +17,7 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Returns true when the frame must be dropped (a contained device's); everything else passes. */
-static __always_inline bool iot_process(void *ctx, struct iot_pkt *pkt, const int hook)
+static __always_inline bool iot_process(void *ctx, struct iot_pkt *pkt, const int hook, bool sense)
 {
 	struct iot_counters *st = stats_get(hook);
 	struct iot_flow *f;
@@ -31,6 +31,10 @@ static __always_inline bool iot_process(void *ctx, struct iot_pkt *pkt, const in
 	if (contain_hit(pkt)) {
 		stats_inc(st, IOT_CNT_CONTAINED_DROP);
 		return true;
+	}
+	if (!sense) {
+		stats_inc(st, IOT_CNT_SEEN_AT_INGRESS);
+		return false;
 	}
 	r = parse_packet(pkt, st);
 	if (r == IOT_P_L2_DISC) {
@@ -75,7 +79,7 @@ int iot_xdp(struct xdp_md *ctx)
 	pkt.data_end = (void *)(long)ctx->data_end;
 	pkt.len = pkt.data_end - pkt.data;
 	pkt.ifindex = ctx->ingress_ifindex;
-	return iot_process(ctx, &pkt, IOT_HOOK_XDP) ? XDP_DROP : XDP_PASS;
+	return iot_process(ctx, &pkt, IOT_HOOK_XDP, true) ? XDP_DROP : XDP_PASS;
 }
 
 /* Lets libxdp's dispatcher run us alongside other XDP programs; we pass all but contained devices' frames. */
@@ -88,6 +92,7 @@ static __always_inline bool iot_tc(struct __sk_buff *skb, const int hook)
 {
 	struct iot_pkt pkt = {};
 	__u32 want = skb->len < 128 ? skb->len : 128;
+	bool sense = true;
 
 	/* Headers must be in the linear area for direct access; pull them in when a driver left them out. */
 	if (skb->data_end - skb->data < want)
@@ -98,7 +103,13 @@ static __always_inline bool iot_tc(struct __sk_buff *skb, const int hook)
 	pkt.data_end = (void *)(long)skb->data_end;
 	pkt.len = skb->len;
 	pkt.ifindex = skb->ifindex;
-	return iot_process(skb, &pkt, hook);
+	/* A frame forwarded from an interface we sense at ingress was sensed there already. */
+	if (hook == IOT_HOOK_TC_EGRESS && skb->ingress_ifindex) {
+		__u32 iif = skb->ingress_ifindex;
+
+		sense = !bpf_map_lookup_elem(&iot_sensed_ifs, &iif);
+	}
+	return iot_process(skb, &pkt, hook, sense);
 }
 
 SEC("tc")

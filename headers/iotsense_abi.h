@@ -68,6 +68,7 @@ enum iot_counter {
 	IOT_CNT_WAKEUPS,	/* forced consumer wakeups (ring above wakeup_bytes) */
 	IOT_CNT_PROFINET_DCP,	/* PROFINET DCP frames (EtherType 0x8892): station names of OT devices */
 	IOT_CNT_CONTAINED_DROP,	/* frames from or to a contained device: dropped (the only drop we make) */
+	IOT_CNT_SEEN_AT_INGRESS, /* egress frames forwarded from an interface sensed at ingress: sensed there, once */
 	IOT_CNT_MAX,
 };
 

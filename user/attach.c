@@ -247,6 +247,14 @@ int attach_iface(const char *pin_dir, const char *ifname, enum attach_xdp_mode m
 		pin_prog(skel->progs.iot_tc_ingress, pin_dir, key.netns, key.ifindex, "tc_ingress");
 	pin_prog(skel->progs.iot_tc_egress, pin_dir, key.netns, key.ifindex, "tc_egress");
 
+	/* Its ingress is sensed: TC egress elsewhere skips frames forwarded from it (see iot_sensed_ifs). */
+	if (res->a.xdp_prog_id || res->a.tc_in_prog_id) {
+		uint32_t hooks = (res->a.xdp_prog_id ? 1 : 0) | (res->a.tc_in_prog_id ? 2 : 0);
+
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.iot_sensed_ifs), &key.ifindex, &hooks, BPF_ANY))
+			pr_warn("recording %s as sensed at ingress failed (%s): forwarded frames may be sensed "
+				"twice\n", ifname, strerror(errno));
+	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	res->a.attached_ns = (uint64_t)now.tv_sec * 1000000000ull + now.tv_nsec;
 	err = bpf_map_update_elem(bpf_map__fd(skel->maps.iot_attach), &key, &res->a, BPF_ANY);
@@ -285,7 +293,7 @@ int detach_iface(const char *pin_dir, uint64_t netns, uint32_t ifindex)
 	struct iot_attach_key key = { .netns = netns, .ifindex = ifindex };
 	struct iot_attach a;
 	char path[PATH_MAX];
-	int fd, err = 0;
+	int fd, sensed_fd, err = 0;
 
 	fd = registry_open(pin_dir);
 	if (fd < 0)
@@ -324,6 +332,11 @@ int detach_iface(const char *pin_dir, uint64_t netns, uint32_t ifindex)
 		prog_pin_path(path, sizeof(path), pin_dir, netns, ifindex, prog_pins[i]);
 		unlink(path);
 	}
+	sensed_fd = loader_open_pinned(pin_dir, "iot_sensed_ifs");
+	if (sensed_fd >= 0) {
+		bpf_map_delete_elem(sensed_fd, &ifindex);
+		close(sensed_fd);
+	}
 	bpf_map_delete_elem(fd, &key);
 	close(fd);
 	return err;
@@ -331,7 +344,8 @@ int detach_iface(const char *pin_dir, uint64_t netns, uint32_t ifindex)
 
 bool loader_cleanup_pins_if_unused(const char *pin_dir)
 {
-	static const char *const maps[] = { "iot_flows", "iot_events", "iot_counters", "iot_ports", "iot_attach" };
+	static const char *const maps[] = { "iot_flows",   "iot_events", "iot_counters", "iot_ports",
+					    "iot_attach", "iot_sensed_ifs" };
 	struct iot_attach_key key;
 	char path[PATH_MAX];
 	int fd = registry_open(pin_dir);

@@ -109,7 +109,7 @@ int main(int argc, char **argv)
 		if (strcmp(argv[optind], commands[i].name) == 0) {
 			argv += optind;
 			argc -= optind;
-			optind = 1; /* reset getopt for the command */
+			optind = 0; /* 0, not 1: glibc then re-initialises getopt, so options may follow positionals */
 			return commands[i].fn(argc, argv);
 		}
 	}

@@ -41,6 +41,21 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } iot_ports SEC(".maps");
 
+/*
+ * The interfaces whose ingress we sense (XDP or TC ingress), by ifindex; written by user space at attach and
+ * detach. On a bridge or a router with the sensor on several ports, a forwarded frame passes our ingress hook
+ * on one port and our egress hook on another: TC egress skips frames whose ingress interface is in here, so
+ * each frame is sensed once (flows, counts and snippet sequence numbers stay right). ifindexes are per
+ * namespace: a sensor attached in two namespaces that share a pin dir may skip a frame it should not.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} iot_sensed_ifs SEC(".maps");
+
 /* The attachment registry: read and written by user space only; pinned so every command sees it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

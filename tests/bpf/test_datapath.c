@@ -601,6 +601,54 @@ TEST(tc_programs_share_the_parser_and_pass)
 	CHECK_EQ_INT(count_type(IOT_EV_SNIPPET, IOT_SNIP_FLOW), 2);
 }
 
+/* Runs TC egress as if the frame had come in on ingress_ifindex (a frame forwarded by a bridge or router). */
+static int run_egress_forwarded(struct frame *f, __u32 ingress_ifindex)
+{
+	struct __sk_buff ctx = { .ingress_ifindex = ingress_ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f->b, .data_size_in = (__u32)f->n, .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx));
+	int err;
+
+	skel->bss->replay_now_ns += 1000;
+	err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.iot_tc_egress), &o);
+	if (err)
+		printf("  test run failed: %s\n", strerror(errno));
+	ring_buffer__consume(rb);
+	for (int h = 0; h < IOT_HOOK_MAX; h++)
+		counters_read(bpf_map__fd(skel->maps.iot_counters), h, &cnt[h]);
+	return err ? -1000 : (int)o.retval;
+}
+
+TEST(egress_skips_frames_already_sensed_at_ingress)
+{
+	int sensed = bpf_map__fd(skel->maps.iot_sensed_ifs);
+	__u32 port_a = 7, port_b = 8, hooks = 1;
+	struct frame f;
+	size_t ip;
+
+	reset();
+	eth(&f, 0x0800);
+	ip = ip4(&f, 1, 2, 6, 0, 0);
+	tcp(&f, 40004, 23, 0x18, 0);
+	put(&f, "login: ", 7);
+	ip4_done(&f, ip);
+	CHECK_EQ_INT(bpf_map_update_elem(sensed, &port_a, &hooks, BPF_ANY), 0);
+	/* Forwarded from port A, where XDP saw it: passed and counted, not sensed twice. */
+	CHECK_EQ_INT(run_egress_forwarded(&f, port_a), TC_ACT_UNSPEC);
+	CHECK_EQ_INT(cnt[IOT_HOOK_TC_EGRESS].c[IOT_CNT_SEEN_AT_INGRESS], 1);
+	CHECK_EQ_INT(cnt[IOT_HOOK_TC_EGRESS].c[IOT_CNT_TCP], 0);
+	CHECK_EQ_INT(count_type(IOT_EV_SNIPPET, 0), 0);
+	/* Forwarded from port B, which we do not sense (a WAN port): sensed at egress. */
+	CHECK_EQ_INT(run_egress_forwarded(&f, port_b), TC_ACT_UNSPEC);
+	CHECK_EQ_INT(cnt[IOT_HOOK_TC_EGRESS].c[IOT_CNT_TCP], 1);
+	CHECK_EQ_INT(count_type(IOT_EV_SNIPPET, IOT_SNIP_FLOW), 1);
+	/* Sent by the host itself (no ingress interface): sensed. */
+	CHECK_EQ_INT(run_egress_forwarded(&f, 0), TC_ACT_UNSPEC);
+	CHECK_EQ_INT(cnt[IOT_HOOK_TC_EGRESS].c[IOT_CNT_TCP], 2);
+	CHECK_EQ_INT(cnt[IOT_HOOK_TC_EGRESS].c[IOT_CNT_SEEN_AT_INGRESS], 1);
+	bpf_map_delete_elem(sensed, &port_a);
+}
+
 TEST(both_directions_share_one_flow)
 {
 	struct frame f;
@@ -658,6 +706,7 @@ int main(void)
 	RUN(l2_discovery_protocols);
 	RUN(tcp_end_records_on_rst_and_fin);
 	RUN(tc_programs_share_the_parser_and_pass);
+	RUN(egress_skips_frames_already_sensed_at_ingress);
 	RUN(both_directions_share_one_flow);
 	ring_buffer__free(rb);
 	iotsense_bpf__destroy(skel);

@@ -2,7 +2,7 @@
 # Shared helpers for shell tests: named checks, a "N passed, N failed" summary, bounded waits.
 # Source it; call check NAME COMMAND... and finally summary.
 BUILD=${BUILD:-build}
-IOTSENSE=${IOTSENSE:-$PWD/$BUILD/iotsense}
+case $BUILD in /*) IOTSENSE=${IOTSENSE:-$BUILD/iotsense} ;; *) IOTSENSE=${IOTSENSE:-$PWD/$BUILD/iotsense} ;; esac
 _pass=0
 _fail=0
 
