@@ -69,6 +69,7 @@ enum iot_counter {
 	IOT_CNT_PROFINET_DCP,	/* PROFINET DCP frames (EtherType 0x8892): station names of OT devices */
 	IOT_CNT_CONTAINED_DROP,	/* frames from or to a contained device: dropped (the only drop we make) */
 	IOT_CNT_SEEN_AT_INGRESS, /* egress frames forwarded from an interface sensed at ingress: sensed there, once */
+	IOT_CNT_IOC_FLOWS,	/* new flows with an end in iot_ioc_ips */
 	IOT_CNT_MAX,
 };
 
@@ -104,6 +105,7 @@ enum iot_flow_flags {
 	IOT_FLOW_F_RST = 8,
 	IOT_FLOW_F_DISCOVERY = 16, /* a port of this flow carries a discovery protocol: copy every packet */
 	IOT_FLOW_F_LONG = 32,	   /* a port of this flow is IOT_PORT_LONG: snippets_long per direction */
+	IOT_FLOW_F_IOC = 64,	   /* an end of this flow is in iot_ioc_ips: contact with a known-bad address */
 };
 
 struct iot_flow {
@@ -223,6 +225,11 @@ struct iot_attach {
  * containing only IPs (or only MACs) costs no MAC (IP) lookups.
  */
 #define IOT_CONTAIN_MAX 4096
+/* IOC addresses the kernel flags flows with (iot_ioc_ips; v4-mapped like the flow key). */
+#define IOT_IOC_MAX 65536
+struct iot_ioc_key {
+	__u8 addr[16];
+};
 
 enum iot_contain_kind {
 	IOT_CONTAIN_MAC = 1,

@@ -345,7 +345,7 @@ int detach_iface(const char *pin_dir, uint64_t netns, uint32_t ifindex)
 bool loader_cleanup_pins_if_unused(const char *pin_dir)
 {
 	static const char *const maps[] = { "iot_flows",   "iot_events", "iot_counters", "iot_ports",
-					    "iot_attach", "iot_sensed_ifs" };
+					    "iot_attach", "iot_sensed_ifs", "iot_ioc_ips", "iot_ioc_count" };
 	struct iot_attach_key key;
 	char path[PATH_MAX];
 	int fd = registry_open(pin_dir);

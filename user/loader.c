@@ -50,6 +50,7 @@ const char *const iot_counter_names[IOT_CNT_MAX] = {
 	[IOT_CNT_PROFINET_DCP] = "profinet",
 	[IOT_CNT_CONTAINED_DROP] = "contained_drops",
 	[IOT_CNT_SEEN_AT_INGRESS] = "egress_seen_at_ingress",
+	[IOT_CNT_IOC_FLOWS] = "ioc_flows",
 };
 
 void loader_opts_default(struct loader_opts *o)

@@ -46,6 +46,16 @@ static __always_inline __u8 flow_guess_initiator(struct iot_pkt *pkt)
 	return pkt->dir;
 }
 
+/* Is either end of the flow a known-bad address? Costs an array read while there are none. */
+static __always_inline bool flow_ioc_hit(const struct iot_pkt *pkt)
+{
+	__u32 zero = 0, *n = bpf_map_lookup_elem(&iot_ioc_count, &zero);
+
+	if (!n || !*n)
+		return false;
+	return bpf_map_lookup_elem(&iot_ioc_ips, pkt->key.addr_a) || bpf_map_lookup_elem(&iot_ioc_ips, pkt->key.addr_b);
+}
+
 /* Returns the flow of pkt, creating it (and its start record) when it is new. */
 static __always_inline struct iot_flow *flow_track(struct iot_pkt *pkt, __u64 now, struct iot_counters *st)
 {
@@ -62,6 +72,10 @@ static __always_inline struct iot_flow *flow_track(struct iot_pkt *pkt, __u64 no
 	nf.ifindex = pkt->ifindex;
 	nf.initiator = flow_guess_initiator(pkt);
 	nf.flags = flow_flags_for_ports(pkt);
+	if (flow_ioc_hit(pkt)) {
+		nf.flags |= IOT_FLOW_F_IOC;
+		stats_inc(st, IOT_CNT_IOC_FLOWS);
+	}
 	if (bpf_map_update_elem(&iot_flows, &pkt->key, &nf, BPF_ANY)) {
 		stats_inc(st, IOT_CNT_FLOW_CREATE_FAIL);
 		return NULL;

@@ -56,6 +56,27 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } iot_sensed_ifs SEC(".maps");
 
+/*
+ * Indicator-of-compromise addresses (written by `iotsense run` from rules/iocs and imported feeds): a new flow
+ * with an end in here carries IOT_FLOW_F_IOC in its records. Looked up once per new flow, and only when
+ * iot_ioc_count says the map is not empty.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IOT_IOC_MAX);
+	__type(key, struct iot_ioc_key);
+	__type(value, __u8);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} iot_ioc_ips SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} iot_ioc_count SEC(".maps");
+
 /* The attachment registry: read and written by user space only; pinned so every command sees it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -649,6 +649,45 @@ TEST(egress_skips_frames_already_sensed_at_ingress)
 	bpf_map_delete_elem(sensed, &port_a);
 }
 
+TEST(flows_to_ioc_addresses_are_flagged)
+{
+	int ips = bpf_map__fd(skel->maps.iot_ioc_ips), count = bpf_map__fd(skel->maps.iot_ioc_count);
+	struct iot_ioc_key bad = { .addr = { [10] = 0xff, [11] = 0xff, 203, 0, 113, 66 } };
+	__u32 zero = 0, one = 1;
+	__u8 v = 1;
+	const struct iot_ev_flow *start = NULL;
+	struct frame f;
+	size_t ip;
+
+	reset();
+	CHECK_EQ_INT(bpf_map_update_elem(ips, &bad, &v, BPF_ANY), 0);
+	/* The gate is closed (count 0): no lookup, no flag. */
+	eth(&f, 0x0800);
+	ip = ip4(&f, 1, 2, 6, 0, 0);
+	f.b[ip + 16] = 203, f.b[ip + 17] = 0, f.b[ip + 18] = 113;
+	f.b[ip + 19] = 66;
+	tcp(&f, 40005, 443, 0x02, 0);
+	ip4_done(&f, ip);
+	run_xdp(&f);
+	CHECK_EQ_INT(X(IOT_CNT_IOC_FLOWS), 0);
+	reset();
+	CHECK_EQ_INT(bpf_map_update_elem(count, &zero, &one, BPF_ANY), 0);
+	run_xdp(&f);
+	CHECK_EQ_INT(X(IOT_CNT_IOC_FLOWS), 1);
+	for (int i = 0; i < nevents; i++)
+		if (ev(i)->type == IOT_EV_FLOW_START)
+			start = (const void *)ev(i);
+	CHECK(start && (start->flow.flags & IOT_FLOW_F_IOC));
+	/* Another destination: not flagged. */
+	f.b[ip + 19] = 67;
+	ip4_done(&f, ip);
+	run_xdp(&f);
+	CHECK_EQ_INT(X(IOT_CNT_IOC_FLOWS), 1);
+	CHECK_EQ_INT(X(IOT_CNT_FLOWS_CREATED), 2);
+	bpf_map_delete_elem(ips, &bad);
+	bpf_map_update_elem(count, &zero, &zero, BPF_ANY);
+}
+
 TEST(both_directions_share_one_flow)
 {
 	struct frame f;
@@ -707,6 +746,7 @@ int main(void)
 	RUN(tcp_end_records_on_rst_and_fin);
 	RUN(tc_programs_share_the_parser_and_pass);
 	RUN(egress_skips_frames_already_sensed_at_ingress);
+	RUN(flows_to_ioc_addresses_are_flagged);
 	RUN(both_directions_share_one_flow);
 	ring_buffer__free(rb);
 	iotsense_bpf__destroy(skel);
