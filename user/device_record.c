@@ -226,6 +226,32 @@ static void put_assessment(struct jsonw *w, const struct inventory *inv, struct 
 	jw_kstr(w, "exposure", levels[level]);
 }
 
+/* "contained": {since, until, drops} when the device's MAC or one of its IPs is in the containment map. */
+static void put_containment(struct jsonw *w, const struct inventory *inv, struct inv_ident **ids, int nids)
+{
+	for (int c = 0; c < inv->ncontained; c++)
+		for (int i = 0; i < nids; i++) {
+			const struct inv_contained *e = &inv->contained[c];
+
+			if (strcmp(e->id, ids[i]->key))
+				continue;
+			jw_key(w, "contained");
+			jw_obj_open(w);
+			jw_kstr(w, "by", e->id);
+			jw_ktime(w, "since", e->since_ns);
+			if (e->until_ns)
+				jw_ktime(w, "until", e->until_ns);
+			else {
+				jw_key(w, "until");
+				jw_null(w);
+			}
+			jw_ku64(w, "drops", e->drops);
+			jw_obj_close(w);
+			return;
+		}
+	jw_kbool(w, "contained", false);
+}
+
 static void emit_device(const struct inventory *inv, const struct device *d, struct jsonw *w, FILE *out)
 {
 	struct inv_ident *ids[64];
@@ -267,6 +293,7 @@ static void emit_device(const struct inventory *inv, const struct device *d, str
 	oui_vendor = classify_dev(inv, d, ids, nids, &cls);
 	put_classification(w, oui_vendor, &cls);
 	put_assessment(w, inv, ids, nids, &cls);
+	put_containment(w, inv, ids, nids);
 	jw_key(w, "hostnames");
 	put_values(w, ids, nids, is_hostname_key, NULL);
 	jw_key(w, "services");

@@ -35,6 +35,9 @@ static void ident_free(void *p)
 void inv_free(struct inventory *inv)
 {
 	hmap_free(&inv->idents, ident_free);
+	free(inv->contained);
+	inv->contained = NULL;
+	inv->ncontained = 0;
 	classify_free(inv->rules);
 	rec_free(inv->recs);
 	vuln_db_free(inv->vulns);
@@ -321,4 +324,33 @@ void inv_add_ip(struct inventory *inv, const struct iot_addr *ip, const char *ke
 
 	if (id)
 		add_value(id, key, value, confidence, ts_ns, flow);
+}
+
+static void mark_dirty(struct inventory *inv, const char *id)
+{
+	struct inv_ident *ident = hmap_get(&inv->idents, id);
+
+	if (ident)
+		ident->dirty = true;
+}
+
+int inv_set_contained(struct inventory *inv, const struct inv_contained *list, int n)
+{
+	struct inv_contained *copy = NULL;
+
+	if (n > 0) {
+		copy = malloc(n * sizeof(*copy));
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, list, n * sizeof(*copy));
+	}
+	/* Devices leaving and entering containment both get a new record. */
+	for (int i = 0; i < inv->ncontained; i++)
+		mark_dirty(inv, inv->contained[i].id);
+	for (int i = 0; i < n; i++)
+		mark_dirty(inv, copy[i].id);
+	free(inv->contained);
+	inv->contained = copy;
+	inv->ncontained = n > 0 ? n : 0;
+	return 0;
 }

@@ -56,6 +56,13 @@ struct inv_ident {
 	int dev;    /* scratch: index of its device while a snapshot is resolved */
 };
 
+/* A contained device, as the daemon reads the containment map (times in epoch ns; until 0: no expiry). */
+struct inv_contained {
+	char id[64]; /* "mac:aa:bb:cc:dd:ee:ff" or "ip:198.18.0.5": the identity key form */
+	uint64_t since_ns, until_ns;
+	uint64_t drops;
+};
+
 struct classify_rules;
 struct oui_db;
 struct rec_catalog;
@@ -68,6 +75,8 @@ struct inventory {
 	struct rec_catalog *recs;     /* owned; NULL: no recommendations */
 	struct vuln_db *vulns;	      /* owned; NULL: no vulnerability matching */
 	uint64_t observations, unattributed;
+	struct inv_contained *contained; /* owned; the daemon's latest view of the containment map */
+	int ncontained;
 };
 
 void inv_init(struct inventory *inv);
@@ -91,6 +100,10 @@ void inv_add_src(struct inventory *inv, const struct dec_ctx *c, const char *key
 /* Adds one fact about the device with this IP (derived facts, user/assess/derive.c). */
 void inv_add_ip(struct inventory *inv, const struct iot_addr *ip, const char *key, const char *value,
 		uint8_t confidence, uint64_t ts_ns, const char *flow);
+
+/* Replaces the list of contained devices; the identities whose containment changed are marked for the next
+ * snapshot. Returns 0 or -ENOMEM (the old list stays). */
+int inv_set_contained(struct inventory *inv, const struct inv_contained *list, int n);
 
 /*
  * Resolves identities into devices and writes one device record (OCSF Device Inventory Info, class 5001) per

@@ -66,8 +66,9 @@ check "containment maps pinned" test -e "$PIN/iot_contain" -a -e "$PIN/iot_conta
 nsenter --net=/run/netns/$NS_D python3 -m http.server 8080 --bind $DEV_IP >/dev/null 2>&1 &
 SRV=$!
 # The daemon adopts the pinned programs and turns containment transitions into alert records.
-nsenter --net=/run/netns/$NS_G "$IOTSENSE" --pin-dir "$PIN" run -i ${S}g1 -i ${S}g2 -o "$tmp/run.ndjson" \
-	2>"$tmp/run.err" &
+mkdir -p "$tmp/state"
+nsenter --net=/run/netns/$NS_G "$IOTSENSE" --pin-dir "$PIN" --state-dir "$tmp/state" run -i ${S}g1 -i ${S}g2 \
+	--snapshot-interval 1 -o "$tmp/run.ndjson" 2>"$tmp/run.err" &
 RUN=$!
 check "before: client pings the device" wait_for 10 can_ping
 check "before: client connects to the device over TCP" wait_for 10 can_tcp
@@ -135,8 +136,22 @@ check "status table lists the device" grep -q "^ip:198.18.1.2 .* until released"
 iot $NS_C status --json >"$tmp/status-other-ns.json"
 check "status from another namespace sees it too (one pinned map)" \
 	status_has "$tmp/status-other-ns.json" '"ip:198.18.1.2" in e'
+# The daemon's device file (rewritten every second here) shows the device contained.
+device_contained() { # python condition on c, the record's "contained"
+	python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    d = json.loads(line)["device"]
+    if "198.18.1.2" in d.get("ips", []):
+        c = d.get("contained")
+        sys.exit(0 if eval(sys.argv[2]) else 1)
+sys.exit(1)' "$tmp/state/devices.ndjson" "$1" 2>/dev/null
+}
+check "device record: contained, by its IP, until released" wait_for 10 device_contained \
+	'c and c["by"] == "ip:198.18.1.2" and c["until"] is None'
 iot $NS_G release $DEV_IP >"$tmp/release.out" 2>&1
 check "release: exit 0" test $? -eq 0
+check "device record: no longer contained" wait_for 10 device_contained 'c is False' 
 check "release: reports the drops" grep -Eq "released 198.18.1.2 .* [1-9][0-9]* frames dropped" "$tmp/release.out"
 check "released: ping works again" wait_for 10 can_ping
 check "released: TCP works again" wait_for 10 can_tcp
