@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `iotsense devices [--json] [--from FILE]`: the inventory as a table, one device a line, riskiest first; or the
+ * device records themselves (--json: one JSON array). Reads the device file `run` keeps, or FILE.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "device_file.h"
+#include "lib/log.h"
+
+static const char *jstr(json_t *o, const char *k, const char *dflt)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s && *s ? s : dflt;
+}
+
+static int level_rank(const char *l)
+{
+	static const char *const order[] = { "high", "medium", "low", "none" };
+
+	for (int i = 0; i < 4; i++)
+		if (l && !strcmp(l, order[i]))
+			return i;
+	return 4;
+}
+
+static const struct device_set *sort_set;
+
+/* Highest risk, then highest exposure, then most recommendations, then by id. */
+static int dev_cmp(const void *a, const void *b)
+{
+	json_t *x = device_set_device(sort_set, *(const size_t *)a), *y = device_set_device(sort_set, *(const size_t *)b);
+	int d = level_rank(jstr(x, "risk", "none")) - level_rank(jstr(y, "risk", "none"));
+
+	if (!d)
+		d = level_rank(jstr(x, "exposure", "none")) - level_rank(jstr(y, "exposure", "none"));
+	if (!d)
+		d = (int)json_array_size(json_object_get(y, "recommendations")) -
+		    (int)json_array_size(json_object_get(x, "recommendations"));
+	return d ? d : strcmp(jstr(x, "id", ""), jstr(y, "id", ""));
+}
+
+int cmd_devices(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	char path[PATH_MAX], err[1024];
+	const char *from = NULL;
+	struct device_set set;
+	bool json = false;
+	size_t *order;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "jf:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = true;
+			break;
+		case 'f':
+			from = optarg;
+			break;
+		case 'h':
+			printf("Usage: iotsense devices [--json] [--from FILE]\n"
+			       "  The inventory, riskiest first: reads <state-dir>/%s ('iotsense run' keeps it) or FILE\n"
+			       "  ('-': stdin), e.g. the output of 'iotsense replay'. --json: the device records.\n",
+			       DEVICE_FILE_NAME);
+			return EXIT_OK;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		pr_err("devices takes no arguments ('%s'); see --help\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!from)
+		from = device_file_path(g_opts.state_dir, path, sizeof(path));
+	if (device_set_load(&set, from, err, sizeof(err)) < 0) {
+		pr_err("%s\n", err);
+		return EXIT_ERR;
+	}
+	order = calloc(set.n + 1, sizeof(*order));
+	if (!order) {
+		device_set_free(&set);
+		pr_err("out of memory\n");
+		return EXIT_ERR;
+	}
+	for (size_t i = 0; i < set.n; i++)
+		order[i] = i;
+	sort_set = &set;
+	qsort(order, set.n, sizeof(*order), dev_cmp);
+	if (json) {
+		json_t *arr = json_array();
+
+		for (size_t i = 0; i < set.n; i++)
+			json_array_append(arr, device_set_device(&set, order[i]));
+		json_dumpf(arr, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(arr);
+	} else {
+		printf("%-24s %-16s %-16s %-28s %-6s %-8s %4s %5s %s\n", "ID", "IP", "TYPE", "VENDOR / MODEL", "RISK",
+		       "EXPOSURE", "RECS", "VULNS", "CONTAINED");
+		for (size_t i = 0; i < set.n; i++) {
+			json_t *d = device_set_device(&set, order[i]);
+			json_t *ips = json_object_get(d, "ips");
+			char vm[64];
+
+			snprintf(vm, sizeof(vm), "%s%s%s", jstr(d, "vendor", "-"), json_is_string(json_object_get(d, "model")) ? " " : "",
+				 jstr(d, "model", ""));
+			printf("%-24s %-16s %-16s %-28.28s %-6s %-8s %4zu %5zu %s\n", jstr(d, "id", "?"),
+			       json_array_size(ips) ? json_string_value(json_array_get(ips, 0)) : "-",
+			       jstr(d, "type", "-"), vm, jstr(d, "risk", "none"), jstr(d, "exposure", "none"),
+			       json_array_size(json_object_get(d, "recommendations")),
+			       json_array_size(json_object_get(d, "vulnerabilities")),
+			       json_is_object(json_object_get(d, "contained")) ? "yes" : "no");
+		}
+		printf("%zu devices\n", set.n);
+	}
+	free(order);
+	device_set_free(&set);
+	return EXIT_OK;
+}
