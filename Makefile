@@ -148,6 +148,14 @@ $(BUILD)/fuzz/fuzz_feeds: tests/fuzz/fuzz_feeds.c $(FEEDS_FUZZ_SRCS) $(wildcard 
 	$(Q)clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-Iuser -Iheaders -o $@ $< $(FEEDS_FUZZ_SRCS) -ljansson -lyaml -lpcre2-8 -lz
 
+# The alert rules and IOC list loaders (by hand: `tests/fuzz/run alert_rules`); the engine with what it links.
+$(BUILD)/fuzz/fuzz_alert_rules: tests/fuzz/fuzz_alert_rules.c $(wildcard user/*.h user/*/*.h user/assess/*.c)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-Iuser -Iheaders -o $@ $< $(wildcard user/assess/*.c user/decoders/*.c user/lib/*.c user/vulns/*.c) \
+		user/inventory.c user/classify.c user/oui.c -lyaml -lpcre2-8 -ljansson -lz -lcrypto -lxdp -lbpf -lelf
+
 fuzz-build: $(FUZZ_BINS) $(BUILD)/fuzz/fuzz_feeds
 fuzz: fuzz-build
 	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run $(DECODERS)

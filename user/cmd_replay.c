@@ -6,9 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "assess/alerts.h"
 #include "cli.h"
 #include "lib/log.h"
 #include "loader.h"
+#include "pipeline.h"
 #include "replay.h"
 
 int cmd_replay(int argc, char **argv)
@@ -64,7 +66,25 @@ int cmd_replay(int argc, char **argv)
 			return EXIT_ERR;
 		}
 	}
-	ret = replay_files(argv + optind, argc - optind, &lo, out, progress, &tot);
+	/* Alerts over the whole replay: the pipeline replay_files() builds picks the engine up; written at the end. */
+	{
+		char aerr[1024];
+		struct jsonw jw;
+
+		pipeline_default_alerts = alerts_new(NULL, g_opts.state_dir, aerr, sizeof(aerr));
+		if (!pipeline_default_alerts) {
+			pr_err("%s\n", aerr);
+			if (output)
+				fclose(out);
+			return EXIT_USAGE;
+		}
+		ret = replay_files(argv + optind, argc - optind, &lo, out, progress, &tot);
+		jw_init(&jw);
+		alerts_flush(pipeline_default_alerts, &jw, out, true);
+		jw_free(&jw);
+		alerts_free(pipeline_default_alerts);
+		pipeline_default_alerts = NULL;
+	}
 	if (output && fclose(out)) {
 		pr_err("writing %s failed: %s\n", output, strerror(errno));
 		ret = EXIT_ERR;

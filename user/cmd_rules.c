@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include "assess/alerts.h"
 #include "assess/recommend.h"
 #include "classify.h"
 #include "cli.h"
@@ -138,5 +139,10 @@ int cmd_rules(int argc, char **argv)
 	}
 	rec_free(recs);
 	classify_free(rules);
-	return vuln_rules_check(dir, json); /* <root>/vulns/, when there is one */
+	{
+		int vrc = vuln_rules_check(dir, json);	 /* <root>/vulns/, when there is one */
+		int arc = alert_rules_check(dir, json); /* <root>/alerts/ and <root>/iocs/, when there are */
+
+		return vrc ? vrc : arc;
+	}
 }

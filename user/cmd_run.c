@@ -45,10 +45,11 @@ struct run_ctx {
 	struct pipeline pl;
 	struct inventory inv;
 	struct contain_watch contain; /* contained/released/expired alerts */
+	uint64_t snapshot_ns;	      /* device records of changed devices, and the device file, this often */
 	FILE *out;
 };
 
-#define DEVICE_SNAPSHOT_NS (30ull * 1000000000ull)
+#define DEVICE_SNAPSHOT_S_DEFAULT 30
 
 static uint64_t mono_ns(void)
 {
@@ -83,6 +84,48 @@ static void write_device_file(struct run_ctx *r)
 			pr_warn("%s: %s\n", path, strerror(-err));
 	}
 	free(buf);
+}
+
+/* The devices contained now (the watch's view after its sweep) go into device records. */
+static void contained_to_inventory(struct run_ctx *r)
+{
+	struct inv_contained list[64], *big = NULL, *l = list;
+	int64_t m2r = contain_mono_to_real();
+	int n = r->contain.nseen;
+
+	if (n == r->inv.ncontained) {
+		bool same = true;
+
+		for (int i = 0; i < n && same; i++) {
+			char id[CONTAIN_ID_LEN];
+
+			contain_key_id(&r->contain.seen[i].key, id, sizeof(id));
+			uint64_t exp = r->contain.seen[i].val.expires_ns;
+			int64_t d = exp ? (int64_t)(exp + m2r - r->inv.contained[i].until_ns) : 0;
+
+			/* The same entries with the same expiry (the clock offset jitters: a second of slack). */
+			same = !strcmp(id, r->inv.contained[i].id) && !exp == !r->inv.contained[i].until_ns &&
+			       d < 1000000000ll && d > -1000000000ll;
+		}
+		if (same)
+			return;
+	}
+	if (n > 64) {
+		big = calloc(n, sizeof(*big));
+		if (!big)
+			return;
+		l = big;
+	}
+	for (int i = 0; i < n; i++) {
+		const struct contain_entry *e = &r->contain.seen[i];
+
+		contain_key_id(&e->key, l[i].id, sizeof(l[i].id));
+		l[i].since_ns = e->val.since_ns + m2r;
+		l[i].until_ns = e->val.expires_ns ? e->val.expires_ns + m2r : 0;
+		l[i].drops = e->val.drops;
+	}
+	inv_set_contained(&r->inv, l, n);
+	free(big);
 }
 
 /* Attaches to each interface, or adopts it when `load` (or an earlier daemon) already did. */
@@ -208,9 +251,10 @@ static int loop(struct run_ctx *r, uint64_t idle_ns, uint64_t duration_ns)
 			last_sweep = mono_ns();
 			flows_sweep(r->flows_fd, &r->pl, last_sweep, idle_ns, IOT_END_IDLE);
 			contain_watch_sweep(&r->contain, g_opts.pin_dir, &r->pl);
+			contained_to_inventory(r);
 			alerts_flush(r->pl.alerts, &r->pl.jw, r->out, false);
 			pipeline_sync_clock(&r->pl);
-			if (last_sweep - last_devices >= DEVICE_SNAPSHOT_NS) {
+			if (last_sweep - last_devices >= r->snapshot_ns) {
 				/* Devices whose profile changed since the last snapshot. */
 				inv_emit_devices(&r->inv, &r->pl.jw, r->out, true);
 				write_device_file(r);
@@ -232,20 +276,21 @@ int cmd_run(int argc, char **argv)
 		{ "idle-timeout", required_argument, NULL, 't' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "snippets", required_argument, NULL, 'n' },
+		{ "snapshot-interval", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	enum attach_xdp_mode mode = ATTACH_MODE_AUTO;
 	struct run_ctx r = { .sig_fd = -1, .timer_fd = -1, .ep_fd = -1, .events_fd = -1, .flows_fd = -1 };
 	struct loader_opts lo;
-	unsigned long idle_s = 120, duration_s = 0, v;
+	unsigned long idle_s = 120, duration_s = 0, snapshot_s = DEVICE_SNAPSHOT_S_DEFAULT, v;
 	const char *output = NULL;
 	sigset_t sigs;
 	int c, ret = EXIT_ERR;
 
 	loader_opts_default(&lo);
 	r.out = stdout;
-	while ((c = getopt_long(argc, argv, "i:m:o:t:d:n:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:m:o:t:d:n:s:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (r.nifaces == MAX_IFACES) {
@@ -276,16 +321,23 @@ int cmd_run(int argc, char **argv)
 				return EXIT_USAGE;
 			lo.snippets_per_dir = v;
 			break;
+		case 's':
+			if (!parse_uint("--snapshot-interval", optarg, 1, 86400, &snapshot_s))
+				return EXIT_USAGE;
+			break;
 		case 'h':
 			printf("Usage: iotsense run -i IFACE... [--mode native|skb|tc|auto] [-o FILE]\n"
 			       "                    [--idle-timeout SECONDS] [--duration SECONDS]\n"
+			       "                    [--snapshot-interval SECONDS]   (device records; default %d)\n"
 			       "  Attaches (or adopts pinned programs), writes NDJSON records to stdout or FILE.\n"
-			       "  SIGINT/SIGTERM stop it and detach only what it attached.\n");
+			       "  SIGINT/SIGTERM stop it and detach only what it attached.\n",
+			       DEVICE_SNAPSHOT_S_DEFAULT);
 			return EXIT_OK;
 		default:
 			return EXIT_USAGE;
 		}
 	}
+	r.snapshot_ns = (uint64_t)snapshot_s * 1000000000ull;
 	if (!r.nifaces || optind != argc) {
 		fprintf(stderr, "iotsense run: needs at least one -i IFACE\n");
 		return EXIT_USAGE;

@@ -5,13 +5,17 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "assess/alerts.h"
 #include "assess/derive.h"
 #include "iotsense_abi.h"
 #include "pipeline.h"
 
+struct alerts *pipeline_default_alerts;
+
 void pipeline_init(struct pipeline *p, FILE *out, bool replay)
 {
 	memset(p, 0, sizeof(*p));
+	p->alerts = pipeline_default_alerts;
 	p->out = out;
 	p->replay = replay;
 	p->print_payload = true;
@@ -96,6 +100,8 @@ static void on_flow(struct pipeline *p, const struct iot_ev_flow *ev)
 		jw_ku64(w, "vlan", ev->key.vlan);
 	put_endpoint(w, "initiator", addr[ini], port[ini], mac[ini]);
 	put_endpoint(w, "responder", addr[rsp], port[rsp], mac[rsp]);
+	if (f->flags & IOT_FLOW_F_IOC)
+		jw_kbool(w, "ioc", true); /* the kernel found an end of it in iot_ioc_ips */
 	if (!start) {
 		jw_ktime(w, "first_seen", pipeline_epoch_ns(p, f->first_ns));
 		jw_ktime(w, "last_seen", pipeline_epoch_ns(p, f->last_ns));
@@ -112,6 +118,9 @@ static void on_flow(struct pipeline *p, const struct iot_ev_flow *ev)
 	}
 	jw_obj_close(w);
 	emit_line(p);
+	if (p->alerts)
+		alerts_flow(p->alerts, ev, pipeline_epoch_ns(p, ev->hdr.ts_ns), pipeline_epoch_ns(p, f->first_ns),
+			    pipeline_epoch_ns(p, f->last_ns));
 }
 
 /* Builds the decoder context of a snippet; false when its offsets do not hold together. */
@@ -232,6 +241,16 @@ static void inventory_update(struct pipeline *p, const struct iot_ev_snippet *s,
 	derive_packet(p->derive, p->inv, c, &p->dec, flow);
 }
 
+/* The detectors and alert rules see each decoded packet after the inventory took its observations. */
+static void alerts_update(struct pipeline *p, const struct dec_ctx *c)
+{
+	char flow[128] = "";
+
+	if (c->l4_proto)
+		flow_desc(c, flow, sizeof(flow));
+	alerts_packet(p->alerts, c, &p->dec, p->inv, flow);
+}
+
 static void on_snippet(struct pipeline *p, const struct iot_ev_snippet *s)
 {
 	struct jsonw *w = &p->jw;
@@ -253,6 +272,8 @@ static void on_snippet(struct pipeline *p, const struct iot_ev_snippet *s)
 	p->st.decoder_dropped += p->dec.dropped;
 	if (p->inv)
 		inventory_update(p, s, &c, plen);
+	if (p->alerts)
+		alerts_update(p, &c);
 
 	jw_reset(w);
 	jw_obj_open(w);

@@ -14,6 +14,7 @@
 #include "inventory.h"
 #include "lib/jsonw.h"
 
+struct alerts;
 struct derive;
 
 struct pipeline_stats {
@@ -35,8 +36,15 @@ struct pipeline {
 	struct dec_out dec;
 	struct inventory *inv;	 /* NULL: payload and flow records only */
 	struct derive *derive;	 /* session facts for the inventory (allocated with the first snippet) */
+	struct alerts *alerts;	 /* NULL: no alerts (assess/alerts.h); not owned */
 	struct pipeline_stats st;
 };
+
+/*
+ * The alerts engine pipeline_init() gives each new pipeline (NULL: none). `replay` sets it before replay_files(),
+ * which builds its own pipeline.
+ */
+extern struct alerts *pipeline_default_alerts;
 
 void pipeline_init(struct pipeline *p, FILE *out, bool replay);
 void pipeline_free(struct pipeline *p);
