@@ -25,6 +25,7 @@ int cmd_rules(int argc, char **argv);
 int cmd_vulns(int argc, char **argv);
 int cmd_feed(int argc, char **argv);
 int cmd_recommendations(int argc, char **argv);
+int cmd_devices(int argc, char **argv);
 int cmd_contain(int argc, char **argv);
 int cmd_release(int argc, char **argv);
 
