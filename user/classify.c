@@ -1088,7 +1088,8 @@ struct classify_rules *classify_load(const char *dir, struct classify_error *err
 		nnames++;
 	}
 	/* Name order: it decides which of two rules of equal confidence wins, so it must not depend on the disk. */
-	qsort(names, nnames, sizeof(*names), cmp_str);
+	if (nnames)
+		qsort(names, nnames, sizeof(*names), cmp_str);
 	rs->files = calloc(nnames ? nnames : 1, sizeof(*rs->files));
 	rs->mctx = pcre2_match_context_create(NULL);
 	if (!rs->files || !rs->mctx) {

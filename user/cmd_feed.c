@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * `iotsense feed import nvd|kev FILE`: vulnerability feeds into <state-dir>/feeds/ (vulns/feed.h). The import is
- * all or nothing: on any error the previous data stays and the exit code is 1.
+ * `iotsense feed import nvd|kev|iocs FILE`: vulnerability and IOC feeds into <state-dir>/feeds/ (vulns/feed.h,
+ * assess/ioc.h). The import is all or nothing: on any error the previous data stays and the exit code is 1.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -19,7 +19,7 @@ static void feed_usage(FILE *f)
 		   "  nvd   NVD CVE API 2.0 JSON (an API page, or a feed file nvdcve-2.0-*.json[.gz]); merged with\n"
 		   "        earlier imports: import the yearly files one after another\n"
 		   "  kev   CISA Known Exploited Vulnerabilities catalog (known_exploited_vulnerabilities.json)\n"
-		   "  iocs  IOC lists (not yet supported)\n"
+		   "  iocs  IOC lists: IP addresses and domains, one a line (rules/iocs/README.md)\n"
 		   "  gzip-compressed files are accepted. The result goes to <state-dir>/feeds/ (now %s).\n"
 		   "  Exit codes: 0 imported, 1 the file could not be imported (nothing changed), 2 usage.\n",
 		g_opts.state_dir);

@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "contain.h"
 #include "device_file.h"
+#include "ioc_kernel.h"
 #include "flows.h"
 #include "lib/log.h"
 #include "loader.h"
@@ -84,6 +85,28 @@ static void write_device_file(struct run_ctx *r)
 			pr_warn("%s: %s\n", path, strerror(-err));
 	}
 	free(buf);
+}
+
+/*
+ * The IOC addresses of the alert engine into the kernel's map: new flows to or from them come flagged. User
+ * space matches them too, so a failure here loses nothing but the flag.
+ */
+static void load_iocs_into_kernel(struct run_ctx *r)
+{
+	struct iot_addr *ips = calloc(IOT_IOC_MAX, sizeof(*ips));
+	size_t n;
+	int loaded;
+
+	if (!ips)
+		return;
+	n = alerts_ioc_ips(r->pl.alerts, ips, IOT_IOC_MAX);
+	loaded = ioc_kernel_sync(g_opts.pin_dir, ips, n);
+	if (loaded < 0)
+		pr_warn("loading %zu IOC addresses into the kernel failed (%s): matched in user space only\n", n,
+			strerror(-loaded));
+	else if (loaded)
+		pr_info("%d IOC addresses flagged in the kernel\n", loaded);
+	free(ips);
 }
 
 /* The devices contained now (the watch's view after its sweep) go into device records. */
@@ -377,6 +400,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (attach_all(&r, mode, &lo))
 		goto out;
+	load_iocs_into_kernel(&r);
 	r.events_fd = loader_open_pinned(g_opts.pin_dir, "iot_events");
 	r.flows_fd = loader_open_pinned(g_opts.pin_dir, "iot_flows");
 	if (r.events_fd < 0 || r.flows_fd < 0) {

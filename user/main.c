@@ -31,7 +31,7 @@ static const struct {
 	{ "replay", cmd_replay, "run the BPF programs over pcap/pcapng captures; print NDJSON records" },
 	{ "rules", cmd_rules, "validate rule files (fingerprints); errors as file:line:col" },
 	{ "vulns", cmd_vulns, "known CVEs of the inventory's devices (CPE identity, local feed, NVD, KEV)" },
-	{ "feed", cmd_feed, "import vulnerability feeds: NVD CVE JSON 2.0 (gz ok), CISA KEV" },
+	{ "feed", cmd_feed, "import feeds: NVD CVE JSON 2.0 (gz ok), CISA KEV, IOC lists" },
 	{ "devices", cmd_devices, "the inventory, riskiest first (table, or --json records)" },
 	{ "recommendations", cmd_recommendations, "security recommendations and the devices they are open on" },
 	{ "contain", cmd_contain, "drop a device's traffic at line rate (MAC or IP), optionally --for a while" },

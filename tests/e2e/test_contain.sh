@@ -26,7 +26,8 @@ cleanup() {
 	ip netns del $NS_D 2>/dev/null
 	ip netns del $NS_G 2>/dev/null
 	ip netns del $NS_C 2>/dev/null
-	rm -rf "$PIN" "$tmp"
+	rm -rf "$PIN"
+	if [ -n "${KEEP:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
 
@@ -67,11 +68,20 @@ nsenter --net=/run/netns/$NS_D python3 -m http.server 8080 --bind $DEV_IP >/dev/
 SRV=$!
 # The daemon adopts the pinned programs and turns containment transitions into alert records.
 mkdir -p "$tmp/state"
+# The device is on an IOC list: the daemon loads it into the kernel's map, which flags the device's new flows.
+echo "$DEV_IP   # test: the lab device as a known-bad address" >"$tmp/iocs.txt"
+"$IOTSENSE" --state-dir "$tmp/state" feed import iocs "$tmp/iocs.txt" >/dev/null 2>"$tmp/ioc.err"
+check "feed import iocs" test $? -eq 0
 nsenter --net=/run/netns/$NS_G "$IOTSENSE" --pin-dir "$PIN" --state-dir "$tmp/state" run -i ${S}g1 -i ${S}g2 \
 	--snapshot-interval 1 -o "$tmp/run.ndjson" 2>"$tmp/run.err" &
 RUN=$!
 check "before: client pings the device" wait_for 10 can_ping
 check "before: client connects to the device over TCP" wait_for 10 can_tcp
+# New connections until one starts after the daemon loaded the IOC map (the first may precede it).
+ioc_flagged() { can_tcp >/dev/null 2>&1; grep -q '"ioc":true' "$tmp/run.ndjson"; }
+check "the kernel flags flows to the IOC address" wait_for 10 ioc_flagged
+check "status counts ioc_flows" bash -c "'$IOTSENSE' --pin-dir '$PIN' status --json | grep -Eq '\"ioc_flows\": *[1-9]'"
+check "the ioc_contact alert names the device" wait_for 10 grep -q '"ioc_contact"' "$tmp/run.ndjson"
 
 # ---- usage errors: exit 2, nothing written ----
 iot $NS_G contain >/dev/null 2>&1
@@ -180,7 +190,7 @@ import json,sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 a = {}
 for r in recs:
-	if r.get("record") == "alert":
+	if r.get("record") == "alert" and "action" in r:  # containment alerts (ioc_contact ones are checked above)
 		assert r["class_uid"] == 2004 and r["finding"]["uid"] and r["time"], r
 		a.setdefault(r["device"]["id"], []).append(r)
 ip, mac = a.pop("ip:198.18.1.2"), a.pop("mac:" + sys.argv[2])
