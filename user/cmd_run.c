@@ -392,6 +392,7 @@ int cmd_run(int argc, char **argv)
 		char aerr[1024];
 
 		r.pl.alerts = alerts_new(NULL, g_opts.state_dir, aerr, sizeof(aerr));
+		r.inv.alerts = r.pl.alerts;
 		if (!r.pl.alerts) {
 			pr_err("%s\n", aerr);
 			ret = EXIT_USAGE;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assess/alerts.h"
 #include "assess/recommend.h"
 #include "classify.h"
 #include "inventory.h"
@@ -252,6 +253,20 @@ static void put_containment(struct jsonw *w, const struct inventory *inv, struct
 	jw_kbool(w, "contained", false);
 }
 
+/* The risk level: from the live alerts about the device (critical or high alerts: high). */
+static void put_risk(struct jsonw *w, const struct inventory *inv, const struct device *d)
+{
+	static const char *const levels[] = { "none", "low", "medium", "high", "high" };
+	struct iot_addr ips[64];
+	size_t n = 0;
+	int sev;
+
+	for (int i = 0; i < d->nips && n < 64; i++)
+		ips[n++] = d->ips[i]->ip;
+	sev = alerts_device_severity(inv->alerts, d->mac ? d->mac->mac : NULL, ips, n);
+	jw_kstr(w, "risk", levels[sev >= 0 && sev <= 4 ? sev : 0]);
+}
+
 static void emit_device(const struct inventory *inv, const struct device *d, struct jsonw *w, FILE *out)
 {
 	struct inv_ident *ids[64];
@@ -294,6 +309,7 @@ static void emit_device(const struct inventory *inv, const struct device *d, str
 	put_classification(w, oui_vendor, &cls);
 	put_assessment(w, inv, ids, nids, &cls);
 	put_containment(w, inv, ids, nids);
+	put_risk(w, inv, d);
 	jw_key(w, "hostnames");
 	put_values(w, ids, nids, is_hostname_key, NULL);
 	jw_key(w, "services");

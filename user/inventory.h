@@ -66,6 +66,7 @@ struct inv_contained {
 struct classify_rules;
 struct oui_db;
 struct rec_catalog;
+struct alerts;
 struct vuln_db;
 
 struct inventory {
@@ -76,6 +77,7 @@ struct inventory {
 	struct vuln_db *vulns;	      /* owned; NULL: no vulnerability matching */
 	uint64_t observations, unattributed;
 	struct inv_contained *contained; /* owned; the daemon's latest view of the containment map */
+	const struct alerts *alerts;	 /* not owned; NULL: device risk is "none" */
 	int ncontained;
 };
 

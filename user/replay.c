@@ -113,6 +113,7 @@ int replay_files(char *const *files, int nfiles, const struct loader_opts *lo_in
 	pipeline_init(&pl, out, true);
 	inv_init(&inv);
 	pl.inv = &inv;
+	inv.alerts = pl.alerts;
 	if (inv_load_knowledge(&inv, NULL, g_opts.state_dir)) {
 		ret = 2;
 		goto out;

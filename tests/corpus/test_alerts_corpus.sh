@@ -177,6 +177,20 @@ replay "$tmp/crafted2" "$tmp/crafted.pcap"
 check "an imported IOC raises ioc_contact" has "$tmp/crafted2" \
 	'r["rule"]=="builtin:ioc_contact" and r["detail"]=="192.0.2.77"'
 
+# The device records carry the risk the alerts give: the Modbus writer is at medium, a quiet host at none.
+"$IOTSENSE" --state-dir "$state" replay --no-progress "$CORPUS/zeek-modbus-p502.pcap" 2>/dev/null |
+	grep '"record":"device"' >"$tmp/modbus-devices"
+risk_of() { # ip -> risk
+	python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    d = json.loads(l)["device"]
+    if sys.argv[2] in d.get("ips", []):
+        print(d["risk"])' "$tmp/modbus-devices" "$1"
+}
+check "risk: the Modbus writer 10.0.0.9 is at medium (modbus_write)" test "$(risk_of 10.0.0.9)" = medium
+check "risk: a host with no alert is at none" test "$(risk_of 159.203.208.13)" = none
+
 # rules check validates the alert rules and IOC lists, with file:line:col.
 check "rules check passes on the shipped rules" bash -c "'$IOTSENSE' rules check rules >/dev/null"
 mkdir -p "$tmp/rules/alerts" "$tmp/rules/fingerprints"

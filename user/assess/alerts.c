@@ -298,6 +298,22 @@ void alerts_set_update_interval(struct alerts *a, unsigned int seconds)
 	a->update_ns = (uint64_t)seconds * NS;
 }
 
+int alerts_device_severity(const struct alerts *a, const uint8_t *mac, const struct iot_addr *ips, size_t nips)
+{
+	int best = 0;
+
+	for (size_t i = 0; a && i < a->nall; i++) {
+		const struct alert *al = a->all[i];
+		bool ours = mac && al->dev.has_mac && !memcmp(al->dev.mac, mac, 6);
+
+		for (size_t k = 0; !ours && k < nips; k++)
+			ours = al->dev.ip.family && !memcmp(al->dev.ip.b, ips[k].b, 16);
+		if (ours && al->def->severity > best)
+			best = al->def->severity;
+	}
+	return best;
+}
+
 size_t alerts_ioc_ips(const struct alerts *a, struct iot_addr *out, size_t max)
 {
 	return a ? ioc_host_addrs(&a->iocs, out, max) : 0;

@@ -117,6 +117,11 @@ void alerts_flow(struct alerts *a, const struct iot_ev_flow *ev, uint64_t epoch_
 int alerts_flush(struct alerts *a, struct jsonw *w, FILE *out, bool final);
 /* The IOC addresses (single hosts; networks are matched in user space), for the kernel's IOC map. */
 size_t alerts_ioc_ips(const struct alerts *a, struct iot_addr *out, size_t max);
+/*
+ * The highest severity among the live alerts about a device, named by its MAC (may be NULL) or one of its IPs:
+ * 0 none or informational, 1 low, 2 medium, 3 high, 4 critical. A scan of the live alerts (ALERTS_MAX).
+ */
+int alerts_device_severity(const struct alerts *a, const uint8_t *mac, const struct iot_addr *ips, size_t nips);
 void alerts_get_stats(const struct alerts *a, struct alerts_stats *st);
 
 /*
