@@ -33,6 +33,7 @@ extern const struct decoder dec_mqtt;
 extern const struct decoder dec_coap;
 extern const struct decoder dec_ntp;
 extern const struct decoder dec_ipp;
+extern const struct decoder dec_smb;
 /* group:ot (Modbus, S7comm, EtherNet/IP, BACnet, DNP3) */
 extern const struct decoder dec_modbus;
 extern const struct decoder dec_s7comm;
@@ -80,6 +81,7 @@ const struct decoder *const iot_decoders[] = {
 	&dec_coap,
 	&dec_ntp,
 	&dec_ipp,
+	&dec_smb,
 	/* table:ot */
 	&dec_modbus,
 	&dec_s7comm,

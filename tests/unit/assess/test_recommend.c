@@ -162,6 +162,22 @@ TEST(broken_catalogs_say_where)
 	CHECK_STR(load_text("id: IOTS-REC-0001\n"), "1:1: the catalog is a list of entries ('- id: IOTS-REC-0001 ...')");
 }
 
+TEST(smbv1_server_but_not_an_smbv1_client)
+{
+	struct rec_catalog *c = shipped();
+	struct assess_attr srv[] = { { "smb_version", "1", "", 1 }, { "service", "tcp/445", "", 1 } };
+	struct assess_attr cli[] = { { "smb_dialects", "NT LM 0.12,SMB 2.002", "", 1 } };
+	int open = 0;
+
+	if (!c)
+		return;
+	CHECK(strstr(eval(c, srv, 2, &open), "IOTS-REC-0010") != NULL);
+	CHECK_EQ_INT(open, 1);
+	eval(c, cli, 1, &open);
+	CHECK_EQ_INT(open, 0);
+	rec_free(c);
+}
+
 int main(void)
 {
 	RUN(shipped_catalog_has_the_seed_recommendations);
@@ -169,5 +185,6 @@ int main(void)
 	RUN(snmp_needs_an_answer_in_v1_or_v2c);
 	RUN(vnc_none_and_nothing_else);
 	RUN(broken_catalogs_say_where);
+	RUN(smbv1_server_but_not_an_smbv1_client);
 	return testlib_summary();
 }
