@@ -79,9 +79,10 @@ run feed import nvd >/dev/null 2>&1
 check "feed import nvd without FILE: exit 2" test $? -eq 2
 run feed import cves "$NVD" >/dev/null 2>&1
 check "unknown feed: exit 2" test $? -eq 2
+# An NVD file is not an IOC list: refused with the line and column, nothing imported.
 run feed import iocs "$NVD" >/dev/null 2>"$tmp/err"
-check "iocs: exit 2" test $? -eq 2
-check "iocs: not yet supported" grep -q "not yet supported" "$tmp/err"
+check "iocs: an NVD file given as an IOC list exits 1" test $? -eq 1
+check "iocs: the error names file:line" grep -q "$(basename "$NVD"):[0-9]*" "$tmp/err"
 run feed import nvd "$NVD" --bogus >/dev/null 2>&1
 check "bad flag: exit 2" test $? -eq 2
 run feed --help >/dev/null 2>&1
