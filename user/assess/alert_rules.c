@@ -17,6 +17,7 @@
 #include <yaml.h>
 
 #include "../lib/jsonw.h"
+#include "../lib/yamldoc.h"
 #include "alert_int.h"
 
 #define MATCH_LIMIT 100000
@@ -31,32 +32,7 @@ static const char *const dev_fields[] = { "type", "vendor", "model", "os", "mac_
 static const char *const sev_names[] = { "low", "medium", "high", "critical" };
 static const char *const by_names[] = { "device", "src", "dst", "src_dst" };
 
-struct parse {
-	const char *file;
-	yaml_document_t *doc;
-	char *err;
-	size_t err_size;
-};
-
-static bool __attribute__((format(printf, 3, 4))) fail(struct parse *p, const yaml_node_t *n, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	snprintf(p->err, p->err_size, "%s:%zu:%zu: %s", p->file, n ? n->start_mark.line + 1 : 0,
-		 n ? n->start_mark.column + 1 : 0, msg);
-	return false;
-}
-
-static const char *scalar(const yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
-static yaml_node_t *node(struct parse *p, int id)
+static yaml_node_t *node(struct ydoc *p, int id)
 {
 	return yaml_document_get_node(p->doc, id);
 }
@@ -109,21 +85,21 @@ static int find_name(const char *const *names, size_t n, const char *s)
 
 #define NAMES(a) a, sizeof(a) / sizeof(a[0])
 
-static bool parse_uint(struct parse *p, yaml_node_t *v, const char *what, unsigned long lo, unsigned long hi,
+static bool parse_uint(struct ydoc *p, yaml_node_t *v, const char *what, unsigned long lo, unsigned long hi,
 		       uint32_t *out)
 {
-	const char *s = scalar(v);
+	const char *s = yd_scalar(v);
 	unsigned long x;
 	char *end;
 
 	errno = 0;
 	if (!s || !isdigit((unsigned char)s[0]) || (x = strtoul(s, &end, 10), *end) || errno || x < lo || x > hi)
-		return fail(p, v, "%s must be a whole number from %lu to %lu", what, lo, hi);
+		return yd_fail(p, v, "%s must be a whole number from %lu to %lu", what, lo, hi);
 	*out = (uint32_t)x;
 	return true;
 }
 
-static bool compile(struct parse *p, yaml_node_t *v, const char *key, const char *pat, bool whole,
+static bool compile(struct ydoc *p, yaml_node_t *v, const char *key, const char *pat, bool whole,
 		    pcre2_code **out)
 {
 	char wrapped[PATTERN_MAX + 16];
@@ -132,16 +108,16 @@ static bool compile(struct parse *p, yaml_node_t *v, const char *key, const char
 	pcre2_code *re;
 
 	if (!pat || !*pat)
-		return fail(p, v, "the pattern of '%s' must be a non-empty string (use '.' for 'present')", key);
+		return yd_fail(p, v, "the pattern of '%s' must be a non-empty string (use '.' for 'present')", key);
 	if (strlen(pat) > PATTERN_MAX)
-		return fail(p, v, "the pattern of '%s' is longer than %d bytes", key, PATTERN_MAX);
+		return yd_fail(p, v, "the pattern of '%s' is longer than %d bytes", key, PATTERN_MAX);
 	re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &errcode,
 			   &erroff, NULL);
 	if (!re) {
 		PCRE2_UCHAR msg[256];
 
 		pcre2_get_error_message(errcode, msg, sizeof(msg));
-		return fail(p, v, "bad pattern for '%s' at offset %zu: %s", key, (size_t)erroff, (char *)msg);
+		return yd_fail(p, v, "bad pattern for '%s' at offset %zu: %s", key, (size_t)erroff, (char *)msg);
 	}
 	if (whole) { /* flow fields are short and exact: the pattern must match all of the value */
 		pcre2_code_free(re);
@@ -149,24 +125,24 @@ static bool compile(struct parse *p, yaml_node_t *v, const char *key, const char
 		re = pcre2_compile((PCRE2_SPTR)wrapped, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
 				   &errcode, &erroff, NULL);
 		if (!re)
-			return fail(p, v, "bad pattern for '%s'", key);
+			return yd_fail(p, v, "bad pattern for '%s'", key);
 	}
 	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	*out = re;
 	return true;
 }
 
-static bool parse_cond(struct parse *p, yaml_node_t *k, yaml_node_t *v, struct arule_cond *c)
+static bool parse_cond(struct ydoc *p, yaml_node_t *k, yaml_node_t *v, struct arule_cond *c)
 {
-	const char *key = scalar(k), *field;
+	const char *key = yd_scalar(k), *field;
 	int f;
 
 	if (!key)
-		return fail(p, k, "a condition's key must be a string");
+		return yd_fail(p, k, "a condition's key must be a string");
 	if (!strncmp(key, "flow.", 5)) {
 		f = find_name(NAMES(flow_fields), key + 5);
 		if (f < 0)
-			return fail(p, k, "unknown flow field '%s' (flow.proto, flow.src, flow.dst, flow.sport, "
+			return yd_fail(p, k, "unknown flow field '%s' (flow.proto, flow.src, flow.dst, flow.sport, "
 				    "flow.dport, flow.src_scope, flow.dst_scope, flow.direction)", key);
 		c->kind = AC_FLOW;
 		c->field = (uint8_t)f;
@@ -181,17 +157,17 @@ static bool parse_cond(struct parse *p, yaml_node_t *k, yaml_node_t *v, struct a
 			c->field = DF_ATTR;
 			snprintf(c->key, sizeof(c->key), "%s", field);
 		} else {
-			return fail(p, k, "'%s': after src. or dst. comes type, vendor, model, os, mac_vendor, mac, ip "
+			return yd_fail(p, k, "'%s': after src. or dst. comes type, vendor, model, os, mac_vendor, mac, ip "
 				    "or an observation key", key);
 		}
 	} else if (key_valid(key)) {
 		c->kind = AC_OBS;
 		snprintf(c->key, sizeof(c->key), "%s", key);
 	} else {
-		return fail(p, k, "'%s' is not an observation key, flow.<field>, src.<attribute> or dst.<attribute>",
+		return yd_fail(p, k, "'%s' is not an observation key, flow.<field>, src.<attribute> or dst.<attribute>",
 			    key);
 	}
-	return compile(p, v, key, scalar(v), c->kind == AC_FLOW, &c->re);
+	return compile(p, v, key, yd_scalar(v), c->kind == AC_FLOW, &c->re);
 }
 
 static void rule_free(struct arule *r)
@@ -206,27 +182,27 @@ static void rule_free(struct arule *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static bool set_str(struct parse *p, yaml_node_t *k, yaml_node_t *v, char **field)
+static bool set_str(struct ydoc *p, yaml_node_t *k, yaml_node_t *v, char **field)
 {
-	const char *s = scalar(v);
+	const char *s = yd_scalar(v);
 
 	if (!s || !*s)
-		return fail(p, v, "'%s' must be a non-empty string", scalar(k));
+		return yd_fail(p, v, "'%s' must be a non-empty string", yd_scalar(k));
 	if (*field)
-		return fail(p, k, "'%s' given twice", scalar(k));
+		return yd_fail(p, k, "'%s' given twice", yd_scalar(k));
 	*field = strdup(s);
-	return *field ? true : fail(p, v, "out of memory");
+	return *field ? true : yd_fail(p, v, "out of memory");
 }
 
-static bool parse_threshold(struct parse *p, yaml_node_t *map, struct arule *r)
+static bool parse_threshold(struct ydoc *p, yaml_node_t *map, struct arule *r)
 {
 	bool count = false, window = false;
 
 	if (map->type != YAML_MAPPING_NODE)
-		return fail(p, map, "threshold is a mapping: {count: N, window: SECONDS, by: device|src|dst|src_dst}");
+		return yd_fail(p, map, "threshold is a mapping: {count: N, window: SECONDS, by: device|src|dst|src_dst}");
 	for (yaml_node_pair_t *kv = map->data.mapping.pairs.start; kv < map->data.mapping.pairs.top; kv++) {
 		yaml_node_t *k = node(p, kv->key), *v = node(p, kv->value);
-		const char *key = scalar(k);
+		const char *key = yd_scalar(k);
 		int b;
 
 		if (key && !strcmp(key, "count")) {
@@ -238,20 +214,20 @@ static bool parse_threshold(struct parse *p, yaml_node_t *map, struct arule *r)
 				return false;
 			window = true;
 		} else if (key && !strcmp(key, "by")) {
-			b = scalar(v) ? find_name(NAMES(by_names), scalar(v)) : -1;
+			b = yd_scalar(v) ? find_name(NAMES(by_names), yd_scalar(v)) : -1;
 			if (b < 0)
-				return fail(p, v, "by is device, src, dst or src_dst");
+				return yd_fail(p, v, "by is device, src, dst or src_dst");
 			r->thr_by = (uint8_t)b;
 		} else {
-			return fail(p, k, "unknown key '%s' in threshold (count, window, by)", key ? key : "?");
+			return yd_fail(p, k, "unknown key '%s' in threshold (count, window, by)", key ? key : "?");
 		}
 	}
 	if (!count || !window)
-		return fail(p, map, "a threshold needs count and window");
+		return yd_fail(p, map, "a threshold needs count and window");
 	return true;
 }
 
-static bool parse_rule(struct parse *p, const struct alert_conf *c, yaml_node_t *map, struct arule *r,
+static bool parse_rule(struct ydoc *p, const struct alert_conf *c, yaml_node_t *map, struct arule *r,
 		       bool *enabled)
 {
 	yaml_node_t *match = NULL, *id_node = map, *sev_node = NULL, *tech_node = NULL;
@@ -261,13 +237,13 @@ static bool parse_rule(struct parse *p, const struct alert_conf *c, yaml_node_t 
 
 	*enabled = true;
 	if (map->type != YAML_MAPPING_NODE)
-		return fail(p, map, "a rule is a mapping (id, title, severity, technique, match, ...)");
+		return yd_fail(p, map, "a rule is a mapping (id, title, severity, technique, match, ...)");
 	for (yaml_node_pair_t *kv = map->data.mapping.pairs.start; kv < map->data.mapping.pairs.top; kv++) {
 		yaml_node_t *k = node(p, kv->key), *v = node(p, kv->value);
-		const char *key = scalar(k);
+		const char *key = yd_scalar(k);
 
 		if (!key) {
-			fail(p, k, "keys are strings");
+			yd_fail(p, k, "keys are strings");
 			goto out;
 		}
 		if (!strcmp(key, "id")) {
@@ -292,18 +268,18 @@ static bool parse_rule(struct parse *p, const struct alert_conf *c, yaml_node_t 
 			if (!set_str(p, k, v, &r->tech_name))
 				goto out;
 		} else if (!strcmp(key, "enabled")) {
-			const char *b = scalar(v);
+			const char *b = yd_scalar(v);
 
 			if (!b || (strcmp(b, "true") && strcmp(b, "false"))) {
-				fail(p, v, "enabled is true or false");
+				yd_fail(p, v, "enabled is true or false");
 				goto out;
 			}
 			*enabled = !strcmp(b, "true");
 		} else if (!strcmp(key, "device")) {
-			const char *d = scalar(v);
+			const char *d = yd_scalar(v);
 
 			if (!d || (strcmp(d, "src") && strcmp(d, "dst"))) {
-				fail(p, v, "device is src (the packet's sender, a flow's initiator) or dst");
+				yd_fail(p, v, "device is src (the packet's sender, a flow's initiator) or dst");
 				goto out;
 			}
 			r->device_side = d[0] == 'd';
@@ -313,56 +289,56 @@ static bool parse_rule(struct parse *p, const struct alert_conf *c, yaml_node_t 
 		} else if (!strcmp(key, "match")) {
 			match = v;
 		} else {
-			fail(p, k, "unknown key '%s' (id, title, severity, technique, technique_name, description, "
+			yd_fail(p, k, "unknown key '%s' (id, title, severity, technique, technique_name, description, "
 			     "enabled, match, device, threshold)", key);
 			goto out;
 		}
 	}
 	if (!r->id || !r->title || !sev || !match) {
-		fail(p, map, "a rule needs id, title, severity and match");
+		yd_fail(p, map, "a rule needs id, title, severity and match");
 		goto out;
 	}
 	if (!id_valid(r->id)) {
-		fail(p, id_node, "id '%s': lower-case letters, digits, '.', '_' and '-', starting with a letter or "
+		yd_fail(p, id_node, "id '%s': lower-case letters, digits, '.', '_' and '-', starting with a letter or "
 		     "digit, at most %d characters", r->id, ARULE_ID_MAX - 1);
 		goto out;
 	}
 	if (alert_builtin_find(r->id) >= 0 || !strncmp(r->id, "builtin", 7)) {
-		fail(p, id_node, "id '%s' is taken by a built-in detector", r->id);
+		yd_fail(p, id_node, "id '%s' is taken by a built-in detector", r->id);
 		goto out;
 	}
 	for (size_t i = 0; i < c->nrules; i++)
 		if (!strcmp(c->rules[i].id, r->id)) {
-			fail(p, id_node, "id '%s' is used twice", r->id);
+			yd_fail(p, id_node, "id '%s' is used twice", r->id);
 			goto out;
 		}
 	s = find_name(NAMES(sev_names), sev);
 	if (s < 0) {
-		fail(p, sev_node, "severity '%s': one of low, medium, high, critical", sev);
+		yd_fail(p, sev_node, "severity '%s': one of low, medium, high, critical", sev);
 		goto out;
 	}
 	if (r->tech && !technique_valid(r->tech)) {
-		fail(p, tech_node, "technique '%s' is not a MITRE ATT&CK id (T1046, T1557.002, T0855)", r->tech);
+		yd_fail(p, tech_node, "technique '%s' is not a MITRE ATT&CK id (T1046, T1557.002, T0855)", r->tech);
 		goto out;
 	}
 	if (r->tech_name && !r->tech) {
-		fail(p, map, "technique_name without technique");
+		yd_fail(p, map, "technique_name without technique");
 		goto out;
 	}
 	if (match->type != YAML_MAPPING_NODE || match->data.mapping.pairs.start == match->data.mapping.pairs.top) {
-		fail(p, match, "match is a mapping of 'key: pattern' conditions, at least one");
+		yd_fail(p, match, "match is a mapping of 'key: pattern' conditions, at least one");
 		goto out;
 	}
 	for (yaml_node_pair_t *kv = match->data.mapping.pairs.start; kv < match->data.mapping.pairs.top; kv++) {
 		yaml_node_t *k = node(p, kv->key);
 
 		if (r->nconds == ARULE_CONDS_MAX) {
-			fail(p, k, "at most %d conditions in a rule", ARULE_CONDS_MAX);
+			yd_fail(p, k, "at most %d conditions in a rule", ARULE_CONDS_MAX);
 			goto out;
 		}
 		for (int i = 0; i < r->nconds; i++) {
 			struct arule_cond *o = &r->conds[i];
-			const char *key = scalar(k);
+			const char *key = yd_scalar(k);
 			char name[64];
 
 			if (o->kind == AC_FLOW)
@@ -373,7 +349,7 @@ static bool parse_rule(struct parse *p, const struct alert_conf *c, yaml_node_t 
 			else
 				snprintf(name, sizeof(name), "%s", o->key);
 			if (key && !strcmp(key, name)) {
-				fail(p, k, "'%s' twice in one rule: use an alternation in one pattern", key);
+				yd_fail(p, k, "'%s' twice in one rule: use an alternation in one pattern", key);
 				goto out;
 			}
 		}
@@ -397,16 +373,16 @@ out:
 	return ok;
 }
 
-static bool parse_rules(struct parse *p, struct alert_conf *c, yaml_node_t *seq)
+static bool parse_rules(struct ydoc *p, struct alert_conf *c, yaml_node_t *seq)
 {
 	if (seq->type != YAML_SEQUENCE_NODE)
-		return fail(p, seq, "rules is a list of rules ('- id: ...')");
+		return yd_fail(p, seq, "rules is a list of rules ('- id: ...')");
 	for (yaml_node_item_t *it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
 		struct arule r = { 0 };
 		bool enabled;
 
 		if (c->nrules == ARULES_MAX)
-			return fail(p, node(p, *it), "more than %d alert rules", ARULES_MAX);
+			return yd_fail(p, node(p, *it), "more than %d alert rules", ARULES_MAX);
 		if (!parse_rule(p, c, node(p, *it), &r, &enabled)) {
 			rule_free(&r);
 			return false;
@@ -422,7 +398,7 @@ static bool parse_rules(struct parse *p, struct alert_conf *c, yaml_node_t *seq)
 
 			if (!n) {
 				rule_free(&r);
-				return fail(p, node(p, *it), "out of memory");
+				return yd_fail(p, node(p, *it), "out of memory");
 			}
 			c->rules = n;
 			c->caprules = cap;
@@ -454,58 +430,58 @@ static bool parse_mac(const char *s, uint8_t mac[6])
 	return true;
 }
 
-static bool parse_addr_list(struct parse *p, yaml_node_t *seq, struct addr_list *l, const char *what)
+static bool parse_addr_list(struct ydoc *p, yaml_node_t *seq, struct addr_list *l, const char *what)
 {
 	if (seq->type != YAML_SEQUENCE_NODE)
-		return fail(p, seq, "%s is a list of IP addresses, networks (10.1.2.0/24) or MACs", what);
+		return yd_fail(p, seq, "%s is a list of IP addresses, networks (10.1.2.0/24) or MACs", what);
 	for (yaml_node_item_t *it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
 		yaml_node_t *v = node(p, *it);
-		const char *s = scalar(v);
+		const char *s = yd_scalar(v);
 		struct ioc_net net;
 		char dom[IOC_TEXT_MAX], why[160];
 		uint8_t mac[6];
 
 		if (!s || !*s)
-			return fail(p, v, "each entry of %s is an IP address, network or MAC", what);
+			return yd_fail(p, v, "each entry of %s is an IP address, network or MAC", what);
 		if (l->nets.nnets + l->nmacs >= ADDR_LIST_MAX)
-			return fail(p, v, "more than %d entries in %s", ADDR_LIST_MAX, what);
+			return yd_fail(p, v, "more than %d entries in %s", ADDR_LIST_MAX, what);
 		if (parse_mac(s, mac)) {
 			uint8_t(*n)[6] = realloc(l->macs, (l->nmacs + 1) * sizeof(*n));
 
 			if (!n)
-				return fail(p, v, "out of memory");
+				return yd_fail(p, v, "out of memory");
 			l->macs = n;
 			memcpy(l->macs[l->nmacs++], mac, 6);
 			continue;
 		}
 		if (ioc_parse(s, true, &net, dom, sizeof(dom), why, sizeof(why)) != IOC_NET) {
 			if (strchr(s, '/'))
-				return fail(p, v, "%s", why);
-			return fail(p, v, "'%s' is not an IP address, network or MAC", s);
+				return yd_fail(p, v, "%s", why);
+			return yd_fail(p, v, "'%s' is not an IP address, network or MAC", s);
 		}
 		if (ioc_add_net(&l->nets, &net))
-			return fail(p, v, "out of memory");
+			return yd_fail(p, v, "out of memory");
 	}
 	return true;
 }
 
-static bool parse_disabled(struct parse *p, yaml_node_t *seq, struct alert_conf *c)
+static bool parse_disabled(struct ydoc *p, yaml_node_t *seq, struct alert_conf *c)
 {
 	if (seq->type != YAML_SEQUENCE_NODE)
-		return fail(p, seq, "disabled_builtins is a list of built-in detector ids");
+		return yd_fail(p, seq, "disabled_builtins is a list of built-in detector ids");
 	for (yaml_node_item_t *it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
 		yaml_node_t *v = node(p, *it);
-		int b = scalar(v) ? alert_builtin_find(scalar(v)) : -1;
+		int b = yd_scalar(v) ? alert_builtin_find(yd_scalar(v)) : -1;
 
 		if (b < 0)
-			return fail(p, v, "'%s' is not a built-in detector (see rules/alerts/README.md)",
-				    scalar(v) ? scalar(v) : "?");
+			return yd_fail(p, v, "'%s' is not a built-in detector (see rules/alerts/README.md)",
+				    yd_scalar(v) ? yd_scalar(v) : "?");
 		c->disabled[b] = true;
 	}
 	return true;
 }
 
-static bool parse_doc(struct parse *p, struct alert_conf *c)
+static bool parse_doc(struct ydoc *p, struct alert_conf *c)
 {
 	yaml_node_t *root = yaml_document_get_root_node(p->doc);
 
@@ -514,17 +490,17 @@ static bool parse_doc(struct parse *p, struct alert_conf *c)
 	if (root->type == YAML_SEQUENCE_NODE)
 		return parse_rules(p, c, root);
 	if (root->type != YAML_MAPPING_NODE)
-		return fail(p, root, "an alerts file is a list of rules, or a mapping with rules, "
+		return yd_fail(p, root, "an alerts file is a list of rules, or a mapping with rules, "
 			    "engineering_stations, dhcp_servers, disabled_builtins");
 	for (yaml_node_pair_t *kv = root->data.mapping.pairs.start; kv < root->data.mapping.pairs.top; kv++) {
 		yaml_node_t *k = node(p, kv->key), *v = node(p, kv->value);
-		const char *key = scalar(k);
+		const char *key = yd_scalar(k);
 
 		if (!key || (strcmp(key, "rules") && strcmp(key, "engineering_stations") &&
 			     strcmp(key, "dhcp_servers") && strcmp(key, "disabled_builtins")))
-			return fail(p, k, "unknown key '%s' (rules, engineering_stations, dhcp_servers, "
+			return yd_fail(p, k, "unknown key '%s' (rules, engineering_stations, dhcp_servers, "
 				    "disabled_builtins)", key ? key : "?");
-		if (v->type == YAML_SCALAR_NODE && !*scalar(v)) /* "engineering_stations:" with nothing after it */
+		if (v->type == YAML_SCALAR_NODE && !*yd_scalar(v)) /* "engineering_stations:" with nothing after it */
 			continue;
 		if (!strcmp(key, "rules")) {
 			if (!parse_rules(p, c, v))
@@ -544,7 +520,7 @@ static bool parse_doc(struct parse *p, struct alert_conf *c)
 
 static int load_file(struct alert_conf *c, const char *path, char *err, size_t err_size, bool *io)
 {
-	struct parse p = { .file = path, .err = err, .err_size = err_size };
+	struct ydoc p = { .file = path, .err = err, .err_size = err_size };
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	struct stat st;

@@ -17,6 +17,7 @@
 
 #include "../classify.h"
 #include "../decoders/decoder.h"
+#include "../lib/yamldoc.h"
 #include "recommend.h"
 
 #define PROOF_CONDS_MAX 8
@@ -49,31 +50,6 @@ struct rec_catalog {
 
 static const char *const severities[] = { "low", "medium", "high", "critical" };
 
-struct parse {
-	const char *file;
-	yaml_document_t *doc;
-	char *err;
-	size_t err_size;
-};
-
-static bool __attribute__((format(printf, 3, 4))) fail(struct parse *p, const yaml_node_t *n, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	snprintf(p->err, p->err_size, "%s:%zu:%zu: %s", p->file, n ? n->start_mark.line + 1 : 0,
-		 n ? n->start_mark.column + 1 : 0, msg);
-	return false;
-}
-
-static const char *scalar(const yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
 static bool id_valid(const char *id)
 {
 	/* IOTS-REC-0001: stable ids that other systems (SIEM rules, tickets) can key on */
@@ -85,42 +61,42 @@ static bool id_valid(const char *id)
 	return true;
 }
 
-static bool parse_proof(struct parse *p, yaml_node_t *map, struct rec_proof *pr)
+static bool parse_proof(struct ydoc *p, yaml_node_t *map, struct rec_proof *pr)
 {
 	if (map->type != YAML_MAPPING_NODE)
-		return fail(p, map, "a proof is a mapping of 'observation_key: pattern' conditions");
+		return yd_fail(p, map, "a proof is a mapping of 'observation_key: pattern' conditions");
 	for (yaml_node_pair_t *kv = map->data.mapping.pairs.start; kv < map->data.mapping.pairs.top; kv++) {
 		yaml_node_t *k = yaml_document_get_node(p->doc, kv->key), *v = yaml_document_get_node(p->doc, kv->value);
-		const char *key = scalar(k), *pat = scalar(v);
+		const char *key = yd_scalar(k), *pat = yd_scalar(v);
 		PCRE2_SIZE erroff;
 		int errcode;
 		pcre2_code *re;
 
 		if (!key || !*key || strlen(key) >= OBS_KEY_MAX)
-			return fail(p, k, "a condition's key must be an observation key (e.g. telnet_noauth_shell)");
+			return yd_fail(p, k, "a condition's key must be an observation key (e.g. telnet_noauth_shell)");
 		if (!pat || !*pat)
-			return fail(p, v, "the pattern of '%s' must be a non-empty string (use '.' for 'present')", key);
+			return yd_fail(p, v, "the pattern of '%s' must be a non-empty string (use '.' for 'present')", key);
 		if (pr->n == PROOF_CONDS_MAX)
-			return fail(p, k, "at most %d conditions in one proof", PROOF_CONDS_MAX);
+			return yd_fail(p, k, "at most %d conditions in one proof", PROOF_CONDS_MAX);
 		for (int i = 0; i < pr->n; i++)
 			if (!strcmp(pr->conds[i].key, key))
-				return fail(p, k, "'%s' twice in one proof: use an alternation in one pattern", key);
+				return yd_fail(p, k, "'%s' twice in one proof: use an alternation in one pattern", key);
 		re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
 				   &errcode, &erroff, NULL);
 		if (!re) {
 			PCRE2_UCHAR msg[256];
 
 			pcre2_get_error_message(errcode, msg, sizeof(msg));
-			return fail(p, v, "bad pattern for '%s' at offset %zu: %s", key, (size_t)erroff, (char *)msg);
+			return yd_fail(p, v, "bad pattern for '%s' at offset %zu: %s", key, (size_t)erroff, (char *)msg);
 		}
 		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 		pr->conds[pr->n].re = re;
 		pr->conds[pr->n].key = strdup(key);
 		if (!pr->conds[pr->n++].key)
-			return fail(p, k, "out of memory");
+			return yd_fail(p, k, "out of memory");
 	}
 	if (!pr->n)
-		return fail(p, map, "an empty proof would hold on every device");
+		return yd_fail(p, map, "an empty proof would hold on every device");
 	return true;
 }
 
@@ -139,16 +115,16 @@ static char **info_field(struct rec_info *info, const char *name)
 	return NULL;
 }
 
-static bool parse_entry(struct parse *p, const struct rec_catalog *c, yaml_node_t *map, struct rec_entry *e)
+static bool parse_entry(struct ydoc *p, const struct rec_catalog *c, yaml_node_t *map, struct rec_entry *e)
 {
 	yaml_node_t *proof = NULL, *id_node = map, *sev_node = map;
 	bool sev_ok = false;
 
 	if (map->type != YAML_MAPPING_NODE)
-		return fail(p, map, "each entry is a mapping (id, title, severity, category, remediation, proof)");
+		return yd_fail(p, map, "each entry is a mapping (id, title, severity, category, remediation, proof)");
 	for (yaml_node_pair_t *kv = map->data.mapping.pairs.start; kv < map->data.mapping.pairs.top; kv++) {
 		yaml_node_t *k = yaml_document_get_node(p->doc, kv->key), *v = yaml_document_get_node(p->doc, kv->value);
-		const char *key = scalar(k);
+		const char *key = yd_scalar(k);
 		char **field;
 
 		if (key && !strcmp(key, "proof")) {
@@ -157,38 +133,38 @@ static bool parse_entry(struct parse *p, const struct rec_catalog *c, yaml_node_
 		}
 		field = key ? info_field(&e->info, key) : NULL;
 		if (!field)
-			return fail(p, k, "unknown key '%s' (id, title, severity, category, remediation, proof)",
+			return yd_fail(p, k, "unknown key '%s' (id, title, severity, category, remediation, proof)",
 				    key ? key : "?");
-		if (!scalar(v) || !*scalar(v))
-			return fail(p, v, "'%s' must be a non-empty string", key);
+		if (!yd_scalar(v) || !*yd_scalar(v))
+			return yd_fail(p, v, "'%s' must be a non-empty string", key);
 		if (*field)
-			return fail(p, k, "'%s' given twice", key);
+			return yd_fail(p, k, "'%s' given twice", key);
 		if (field == (char **)&e->info.id)
 			id_node = v;
 		else if (field == (char **)&e->info.severity)
 			sev_node = v;
-		*field = strdup(scalar(v));
+		*field = strdup(yd_scalar(v));
 		if (!*field)
-			return fail(p, v, "out of memory");
+			return yd_fail(p, v, "out of memory");
 	}
 	if (!e->info.id || !e->info.title || !e->info.severity || !e->info.remediation || !proof)
-		return fail(p, map, "an entry needs id, title, severity, remediation and proof");
+		return yd_fail(p, map, "an entry needs id, title, severity, remediation and proof");
 	if (!id_valid(e->info.id))
-		return fail(p, id_node, "id '%s' is not of the form IOTS-REC-NNNN", e->info.id);
+		return yd_fail(p, id_node, "id '%s' is not of the form IOTS-REC-NNNN", e->info.id);
 	for (size_t i = 0; i < c->n; i++)
 		if (!strcmp(c->e[i].info.id, e->info.id))
-			return fail(p, id_node, "id '%s' is used twice", e->info.id);
+			return yd_fail(p, id_node, "id '%s' is used twice", e->info.id);
 	for (size_t i = 0; i < sizeof(severities) / sizeof(severities[0]); i++)
 		sev_ok |= !strcmp(e->info.severity, severities[i]);
 	if (!sev_ok)
-		return fail(p, sev_node, "severity '%s': one of low, medium, high, critical", e->info.severity);
+		return yd_fail(p, sev_node, "severity '%s': one of low, medium, high, critical", e->info.severity);
 	if (!e->info.category)
 		e->info.category = strdup("configuration");
 	if (proof->type != YAML_SEQUENCE_NODE || proof->data.sequence.items.start == proof->data.sequence.items.top)
-		return fail(p, proof, "proof is a list of alternatives, each a mapping of conditions");
+		return yd_fail(p, proof, "proof is a list of alternatives, each a mapping of conditions");
 	for (yaml_node_item_t *it = proof->data.sequence.items.start; it < proof->data.sequence.items.top; it++) {
 		if (e->nproofs == PROOFS_MAX)
-			return fail(p, proof, "at most %d alternatives in a proof", PROOFS_MAX);
+			return yd_fail(p, proof, "at most %d alternatives in a proof", PROOFS_MAX);
 		if (!parse_proof(p, yaml_document_get_node(p->doc, *it), &e->proofs[e->nproofs++]))
 			return false;
 	}
@@ -221,19 +197,19 @@ void rec_free(struct rec_catalog *c)
 	free(c);
 }
 
-static bool parse_doc(struct parse *p, struct rec_catalog *c)
+static bool parse_doc(struct ydoc *p, struct rec_catalog *c)
 {
 	yaml_node_t *root = yaml_document_get_root_node(p->doc);
 
 	if (!root)
-		return fail(p, NULL, "empty catalog");
+		return yd_fail(p, NULL, "empty catalog");
 	if (root->type != YAML_SEQUENCE_NODE)
-		return fail(p, root, "the catalog is a list of entries ('- id: IOTS-REC-0001 ...')");
+		return yd_fail(p, root, "the catalog is a list of entries ('- id: IOTS-REC-0001 ...')");
 	for (yaml_node_item_t *it = root->data.sequence.items.start; it < root->data.sequence.items.top; it++) {
 		struct rec_entry *n = realloc(c->e, (c->n + 1) * sizeof(*n));
 
 		if (!n)
-			return fail(p, root, "out of memory");
+			return yd_fail(p, root, "out of memory");
 		c->e = n;
 		memset(&c->e[c->n], 0, sizeof(c->e[0]));
 		if (!parse_entry(p, c, yaml_document_get_node(p->doc, *it), &c->e[c->n])) {
@@ -247,7 +223,7 @@ static bool parse_doc(struct parse *p, struct rec_catalog *c)
 
 struct rec_catalog *rec_load(const char *path, char *err, size_t err_size)
 {
-	struct parse p = { .file = path, .err = err, .err_size = err_size };
+	struct ydoc p = { .file = path, .err = err, .err_size = err_size };
 	struct rec_catalog *c = calloc(1, sizeof(*c));
 	yaml_parser_t parser;
 	yaml_document_t doc;
