@@ -66,24 +66,23 @@ int cmd_replay(int argc, char **argv)
 			return EXIT_ERR;
 		}
 	}
-	/* Alerts over the whole replay: the pipeline replay_files() builds picks the engine up; written at the end. */
+	/* Alerts over the whole replay, written at the end. */
 	{
 		char aerr[1024];
+		struct alerts *alerts = alerts_new(NULL, g_opts.state_dir, aerr, sizeof(aerr));
 		struct jsonw jw;
 
-		pipeline_default_alerts = alerts_new(NULL, g_opts.state_dir, aerr, sizeof(aerr));
-		if (!pipeline_default_alerts) {
+		if (!alerts) {
 			pr_err("%s\n", aerr);
 			if (output)
 				fclose(out);
 			return EXIT_USAGE;
 		}
-		ret = replay_files(argv + optind, argc - optind, &lo, out, progress, &tot);
+		ret = replay_files(argv + optind, argc - optind, &lo, out, progress, alerts, &tot);
 		jw_init(&jw);
-		alerts_flush(pipeline_default_alerts, &jw, out, true);
+		alerts_flush(alerts, &jw, out, true);
 		jw_free(&jw);
-		alerts_free(pipeline_default_alerts);
-		pipeline_default_alerts = NULL;
+		alerts_free(alerts);
 	}
 	if (output && fclose(out)) {
 		pr_err("writing %s failed: %s\n", output, strerror(errno));

@@ -10,12 +10,9 @@
 #include "iotsense_abi.h"
 #include "pipeline.h"
 
-struct alerts *pipeline_default_alerts;
-
 void pipeline_init(struct pipeline *p, FILE *out, bool replay)
 {
 	memset(p, 0, sizeof(*p));
-	p->alerts = pipeline_default_alerts;
 	p->out = out;
 	p->replay = replay;
 	p->print_payload = true;

@@ -40,11 +40,6 @@ struct pipeline {
 	struct pipeline_stats st;
 };
 
-/*
- * The alerts engine pipeline_init() gives each new pipeline (NULL: none). `replay` sets it before replay_files(),
- * which builds its own pipeline.
- */
-extern struct alerts *pipeline_default_alerts;
 
 void pipeline_init(struct pipeline *p, FILE *out, bool replay);
 void pipeline_free(struct pipeline *p);

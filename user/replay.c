@@ -95,7 +95,7 @@ static int replay_one(const char *file, struct iotsense_bpf *skel, struct ring_b
 }
 
 int replay_files(char *const *files, int nfiles, const struct loader_opts *lo_in, FILE *out, bool progress,
-		 struct replay_totals *tot)
+		 struct alerts *alerts, struct replay_totals *tot)
 {
 	struct loader_opts lo = *lo_in;
 	struct iotsense_bpf *skel;
@@ -113,7 +113,8 @@ int replay_files(char *const *files, int nfiles, const struct loader_opts *lo_in
 	pipeline_init(&pl, out, true);
 	inv_init(&inv);
 	pl.inv = &inv;
-	inv.alerts = pl.alerts;
+	pl.alerts = alerts;
+	inv.alerts = alerts;
 	if (inv_load_knowledge(&inv, NULL, g_opts.state_dir)) {
 		ret = 2;
 		goto out;

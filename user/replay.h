@@ -17,7 +17,9 @@ struct replay_totals {
  * feeds the records to the pipeline writing NDJSON to out. Returns 0, 1 when a file failed (its records up
  * to the failing packet are still written), or 2 when the fingerprint rules are invalid.
  */
+struct alerts;
+/* alerts: the engine fed by every capture (may be NULL); the caller flushes and frees it. */
 int replay_files(char *const *files, int nfiles, const struct loader_opts *lo, FILE *out, bool progress,
-		 struct replay_totals *tot);
+		 struct alerts *alerts, struct replay_totals *tot);
 
 #endif
