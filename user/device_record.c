@@ -13,7 +13,6 @@
 #include "classify.h"
 #include "inventory.h"
 #include "oui.h"
-#include "vulns/cpe.h"
 #include "vulns/vulndb.h"
 
 struct device {
@@ -184,10 +183,9 @@ static void put_assessment(struct jsonw *w, const struct inventory *inv, struct 
 {
 	static const char *const levels[] = { "none", "low", "medium", "high" };
 	struct assess_attr *attrs;
-	size_t n = 0, total = 0, nhits = 0;
-	struct vuln_hit *hits = NULL;
-	struct cpe_ident cpe;
-	int rec_sev = 0, level = 0, kev = 0, max_cvss = -1;
+	struct vuln_summary vs = { .max_cvss10 = -1 };
+	size_t n = 0, total = 0;
+	int rec_sev = 0, level = 0;
 
 	for (int i = 0; i < nids; i++)
 		for (int a = 0; a < ids[i]->nattrs; a++)
@@ -209,20 +207,12 @@ static void put_assessment(struct jsonw *w, const struct inventory *inv, struct 
 			}
 	rec_put_device(w, inv->recs, attrs, n, &rec_sev);
 	free(attrs);
-	vuln_put_device(w, inv->vulns, cls);
-	if (inv->vulns && cpe_from_classify(cls, &cpe))
-		hits = vuln_db_match(inv->vulns, &cpe, &nhits);
-	for (size_t i = 0; i < nhits; i++) {
-		kev += hits[i].kev;
-		if (hits[i].cvss10 > max_cvss)
-			max_cvss = hits[i].cvss10;
-	}
-	free(hits);
-	if (rec_sev >= 3 || kev || max_cvss >= 90)
+	vuln_put_device(w, inv->vulns, cls, &vs);
+	if (rec_sev >= 3 || vs.kev || vs.max_cvss10 >= 90)
 		level = 3;
-	else if (rec_sev == 2 || max_cvss >= 70)
+	else if (rec_sev == 2 || vs.max_cvss10 >= 70)
 		level = 2;
-	else if (rec_sev == 1 || nhits)
+	else if (rec_sev == 1 || vs.n)
 		level = 1;
 	jw_kstr(w, "exposure", levels[level]);
 }

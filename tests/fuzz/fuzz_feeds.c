@@ -125,7 +125,7 @@ static void exercise_db(const struct vuln_db *db)
 		free(h);
 		jw_reset(&w);
 		jw_obj_open(&w);
-		vuln_put_device(&w, db, &devs[i]);
+		vuln_put_device(&w, db, &devs[i], NULL);
 		jw_obj_close(&w);
 		if (!w.oom && (w.len != strlen(w.buf) || w.depth != 0))
 			abort();

@@ -1247,7 +1247,8 @@ void vuln_jw_score(struct jsonw *w, int cvss10)
 	w->len += n - 1;
 }
 
-void vuln_put_device(struct jsonw *w, const struct vuln_db *db, const struct classify_result *r)
+void vuln_put_device(struct jsonw *w, const struct vuln_db *db, const struct classify_result *r,
+		     struct vuln_summary *sum)
 {
 	struct cpe_ident id;
 	struct vuln_hit *hits = NULL;
@@ -1275,6 +1276,16 @@ void vuln_put_device(struct jsonw *w, const struct vuln_db *db, const struct cla
 		jw_obj_close(w);
 	}
 	jw_arr_close(w);
+	if (sum) {
+		sum->n = n;
+		sum->kev = 0;
+		sum->max_cvss10 = -1;
+		for (size_t i = 0; i < n; i++) {
+			sum->kev += hits[i].kev;
+			if (hits[i].cvss10 > sum->max_cvss10)
+				sum->max_cvss10 = hits[i].cvss10;
+		}
+	}
 	free(hits);
 }
 

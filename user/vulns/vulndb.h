@@ -76,7 +76,14 @@ struct vuln_hit *vuln_db_match(const struct vuln_db *db, const struct cpe_ident 
  * Writes the keys "cpe" (the identity's CPE 2.3 string, or null) and "vulnerabilities" (an array of
  * {"cve","cvss","severity","kev","source","affected"}; empty without a db) into the JSON object open in w.
  */
-void vuln_put_device(struct jsonw *w, const struct vuln_db *db, const struct classify_result *r);
+struct vuln_summary {
+	size_t n;	/* CVEs written */
+	size_t kev;	/* of which in CISA's KEV catalog */
+	int max_cvss10; /* the highest CVSS x 10, -1 when none has a score */
+};
+/* sum (may be NULL): what was written, so that a caller needs no second match for its own judgement. */
+void vuln_put_device(struct jsonw *w, const struct vuln_db *db, const struct classify_result *r,
+		     struct vuln_summary *sum);
 
 /* Writes a CVSS score (x 10) as a JSON number with one decimal ("9.8"), or null when cvss10 < 0. */
 void vuln_jw_score(struct jsonw *w, int cvss10);

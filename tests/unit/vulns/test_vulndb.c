@@ -277,7 +277,7 @@ TEST(put_device_json)
 	jw_init(&w);
 	jw_obj_open(&w);
 	jw_kstr(&w, "id", "x");
-	vuln_put_device(&w, db, &r);
+	vuln_put_device(&w, db, &r, NULL);
 	jw_obj_close(&w);
 	o = json_loads(w.buf, 0, &je);
 	CHECK(o != NULL);
@@ -297,13 +297,13 @@ TEST(put_device_json)
 	r = result("printer", NULL, NULL, NULL, NULL);
 	jw_reset(&w);
 	jw_obj_open(&w);
-	vuln_put_device(&w, db, &r);
+	vuln_put_device(&w, db, &r, NULL);
 	jw_obj_close(&w);
 	CHECK_STR(w.buf, "{\"cpe\":null,\"vulnerabilities\":[]}");
 	r = result("router", "MikroTik", NULL, "RouterOS", "6.40.5");
 	jw_reset(&w);
 	jw_obj_open(&w);
-	vuln_put_device(&w, NULL, &r);
+	vuln_put_device(&w, NULL, &r, NULL);
 	jw_obj_close(&w);
 	CHECK_STR(w.buf, "{\"cpe\":\"cpe:2.3:o:mikrotik:routeros:6.40.5:*:*:*:*:*:*:*\",\"vulnerabilities\":[]}");
 	jw_free(&w);
