@@ -37,7 +37,7 @@ lab_add ssh 16
 lab_add ftp 17
 
 check "lab: telnetd without login is up" lab_telnetd tnopen open
-check "lab: telnetd with busybox login is up" lab_telnetd tnlogin login
+check "lab: telnetd with a login is up" lab_telnetd tnlogin login
 check "lab: snmpd (v2c, community public) is up" lab_snmpd snmp public
 check "lab: Xvnc with security type None is up" lab_vnc vncopen none
 check "lab: Xvnc with a password is up" lab_vnc vncpw password

@@ -5,7 +5,8 @@
 #
 #   lab_init PREFIX NET        gateway namespace PREFIX-gw, bridge br0 at NET.1
 #   lab_add NAME LAST_OCTET    device namespace PREFIX-NAME at NET.LAST_OCTET on the bridge (port lan-NAME)
-#   lab_telnetd NAME open|login   busybox telnetd on :23, a root shell with no login, or busybox login
+#   lab_telnetd NAME open|login   busybox telnetd on :23, a root shell with no login, or busybox login (or, in a
+#                              chroot, tests/lib/lab_login.sh)
 #   lab_snmpd NAME COMMUNITY   net-snmp snmpd answering v1/v2c for COMMUNITY
 #   lab_vnc NAME none|password TigerVNC's Xvnc on :5900 with security type None, or VncAuth
 #   lab_sshd NAME / lab_vsftpd NAME
@@ -65,7 +66,7 @@ lab_telnetd() { # name, open|login
 	if [ "$2" = open ]; then
 		# A device that hands out a root shell to whoever connects.
 		lab_bg "$name" telnetd busybox telnetd -F -p 23 -l /bin/sh
-	else
+	elif unshare -m true 2>/dev/null; then
 		# busybox login against a passwd/shadow of our own, bound over /etc in a private mount namespace:
 		# the host's accounts are not touched. User iotuser, password "secret".
 		cp /etc/passwd "$d/passwd"
@@ -75,6 +76,9 @@ lab_telnetd() { # name, open|login
 		ln -sf /bin/busybox "$d/login" # argv[0] "login" selects busybox's login applet
 		lab_bg "$name" telnetd unshare -m sh -c "mount --bind $d/passwd /etc/passwd &&
 			mount --bind $d/shadow /etc/shadow && exec busybox telnetd -F -p 23 -l $d/login"
+	else
+		# No private mount namespace here (a chroot): the same prompts from a script, same account.
+		lab_bg "$name" telnetd busybox telnetd -F -p 23 -l "$PWD/tests/lib/lab_login.sh"
 	fi
 	lab_wait_tcp "$name" 23
 }
