@@ -54,7 +54,6 @@ int cmd_devices(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	char path[PATH_MAX], err[1024];
 	const char *from = NULL;
 	struct device_set set;
 	bool json = false;
@@ -83,12 +82,8 @@ int cmd_devices(int argc, char **argv)
 		pr_err("devices takes no arguments ('%s'); see --help\n", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (!from)
-		from = device_file_path(g_opts.state_dir, path, sizeof(path));
-	if (device_set_load(&set, from, err, sizeof(err)) < 0) {
-		pr_err("%s\n", err);
+	if (device_set_open(&set, from, g_opts.state_dir) < 0)
 		return EXIT_ERR;
-	}
 	order = calloc(set.n + 1, sizeof(*order));
 	if (!order) {
 		device_set_free(&set);

@@ -153,7 +153,7 @@ int cmd_recommendations(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	char path[PATH_MAX], cat_path[PATH_MAX], err[1024];
+	char cat_path[PATH_MAX], err[1024];
 	const char *from = NULL, *rules_dir = NULL;
 	struct rec_catalog *cat = NULL;
 	struct rec_row *rows = NULL;
@@ -188,14 +188,8 @@ int cmd_recommendations(int argc, char **argv)
 		pr_err("recommendations takes no arguments ('%s'); see --help\n", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (!from)
-		from = device_file_path(g_opts.state_dir, path, sizeof(path));
-	if (device_set_load(&set, from, err, sizeof(err)) < 0) {
-		pr_err("%s\n", err);
+	if (device_set_open(&set, from, g_opts.state_dir) < 0)
 		return EXIT_ERR;
-	}
-	if (set.bad_lines)
-		pr_warn("%s: %zu lines are not JSON records; skipped\n", from, set.bad_lines);
 	/* The catalog gives every recommendation a row, open or not; without it only the open ones are listed. */
 	cat = rec_load(rec_catalog_path(rules_dir, cat_path, sizeof(cat_path)), err, sizeof(err));
 	if (!cat)

@@ -112,33 +112,12 @@ static void load_iocs_into_kernel(struct run_ctx *r)
 /* The devices contained now (the watch's view after its sweep) go into device records. */
 static void contained_to_inventory(struct run_ctx *r)
 {
-	struct inv_contained list[64], *big = NULL, *l = list;
 	int64_t m2r = contain_mono_to_real();
 	int n = r->contain.nseen;
+	struct inv_contained *l = calloc(n + 1, sizeof(*l));
 
-	if (n == r->inv.ncontained) {
-		bool same = true;
-
-		for (int i = 0; i < n && same; i++) {
-			char id[CONTAIN_ID_LEN];
-
-			contain_key_id(&r->contain.seen[i].key, id, sizeof(id));
-			uint64_t exp = r->contain.seen[i].val.expires_ns;
-			int64_t d = exp ? (int64_t)(exp + m2r - r->inv.contained[i].until_ns) : 0;
-
-			/* The same entries with the same expiry (the clock offset jitters: a second of slack). */
-			same = !strcmp(id, r->inv.contained[i].id) && !exp == !r->inv.contained[i].until_ns &&
-			       d < 1000000000ll && d > -1000000000ll;
-		}
-		if (same)
-			return;
-	}
-	if (n > 64) {
-		big = calloc(n, sizeof(*big));
-		if (!big)
-			return;
-		l = big;
-	}
+	if (!l)
+		return;
 	for (int i = 0; i < n; i++) {
 		const struct contain_entry *e = &r->contain.seen[i];
 
@@ -148,7 +127,7 @@ static void contained_to_inventory(struct run_ctx *r)
 		l[i].drops = e->val.drops;
 	}
 	inv_set_contained(&r->inv, l, n);
-	free(big);
+	free(l);
 }
 
 /* Attaches to each interface, or adopts it when `load` (or an earlier daemon) already did. */

@@ -294,7 +294,7 @@ int cmd_vulns(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	char path[PATH_MAX], root[PATH_MAX], err[1024];
+	char root[PATH_MAX], err[1024];
 	const char *from = NULL, *rules_dir = NULL;
 	struct dev_info *devs = NULL;
 	struct pair *pairs = NULL;
@@ -343,15 +343,9 @@ int cmd_vulns(int argc, char **argv)
 		pr_err("%s\n", err);
 		return EXIT_ERR;
 	}
-	if (!from)
-		from = device_file_path(g_opts.state_dir, path, sizeof(path));
-	if (device_set_load(&set, from, err, sizeof(err)) < 0) {
-		pr_err("%s\n", err);
+	if (device_set_open(&set, from, g_opts.state_dir) < 0)
 		goto out;
-	}
 	loaded = true;
-	if (set.bad_lines)
-		pr_warn("%s: %zu lines are not JSON records; skipped\n", from, set.bad_lines);
 	devs = calloc(set.n ? set.n : 1, sizeof(*devs));
 	if (!devs)
 		goto oom;

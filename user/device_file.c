@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "device_file.h"
+#include "lib/log.h"
 
 const char *device_file_path(const char *state_dir, char *buf, size_t size)
 {
@@ -91,6 +92,21 @@ int device_set_load(struct device_set *s, const char *path, char *err, size_t er
 	}
 	if (f != stdin)
 		fclose(f);
+	return 0;
+}
+
+int device_set_open(struct device_set *s, const char *from, const char *state_dir)
+{
+	char path[4096], err[1024];
+
+	if (!from)
+		from = device_file_path(state_dir, path, sizeof(path));
+	if (device_set_load(s, from, err, sizeof(err)) < 0) {
+		pr_err("%s\n", err);
+		return -1;
+	}
+	if (s->bad_lines)
+		pr_warn("%s: %zu lines are not JSON records; skipped\n", from, s->bad_lines);
 	return 0;
 }
 

@@ -24,6 +24,11 @@ const char *device_file_path(const char *state_dir, char *buf, size_t size);
 /* Loads path ("-" is stdin). Returns 0, or -1 with a message in err that says what to do next. */
 int device_set_load(struct device_set *s, const char *path, char *err, size_t err_size);
 void device_set_free(struct device_set *s);
+/*
+ * What the read commands do: load from (or, when NULL, <state_dir>/devices.ndjson), print the error or the
+ * count of unreadable lines. Returns 0 or -1 (the error was printed).
+ */
+int device_set_open(struct device_set *s, const char *from, const char *state_dir);
 /* The "device" object of record i. */
 json_t *device_set_device(const struct device_set *s, size_t i);
 /* Writes the snapshot for the read commands: path.tmp, then rename (readers never see half a file). */

@@ -334,6 +334,19 @@ static void mark_dirty(struct inventory *inv, const char *id)
 		ident->dirty = true;
 }
 
+/* The same entry (by id, with the same expiry give or take a second: the clock offset jitters) in list? */
+static bool contained_has(const struct inv_contained *list, int n, const struct inv_contained *e)
+{
+	for (int i = 0; i < n; i++) {
+		int64_t d = (int64_t)(list[i].until_ns - e->until_ns);
+
+		if (!strcmp(list[i].id, e->id) && !list[i].until_ns == !e->until_ns && d < 1000000000ll &&
+		    d > -1000000000ll)
+			return true;
+	}
+	return false;
+}
+
 int inv_set_contained(struct inventory *inv, const struct inv_contained *list, int n)
 {
 	struct inv_contained *copy = NULL;
@@ -344,11 +357,13 @@ int inv_set_contained(struct inventory *inv, const struct inv_contained *list, i
 			return -ENOMEM;
 		memcpy(copy, list, n * sizeof(*copy));
 	}
-	/* Devices leaving and entering containment both get a new record. */
+	/* Devices leaving, entering or changing containment get a new record; the others do not. */
 	for (int i = 0; i < inv->ncontained; i++)
-		mark_dirty(inv, inv->contained[i].id);
+		if (!contained_has(copy, n, &inv->contained[i]))
+			mark_dirty(inv, inv->contained[i].id);
 	for (int i = 0; i < n; i++)
-		mark_dirty(inv, copy[i].id);
+		if (!contained_has(inv->contained, inv->ncontained, &copy[i]))
+			mark_dirty(inv, copy[i].id);
 	free(inv->contained);
 	inv->contained = copy;
 	inv->ncontained = n > 0 ? n : 0;

@@ -103,8 +103,8 @@ void inv_add_src(struct inventory *inv, const struct dec_ctx *c, const char *key
 void inv_add_ip(struct inventory *inv, const struct iot_addr *ip, const char *key, const char *value,
 		uint8_t confidence, uint64_t ts_ns, const char *flow);
 
-/* Replaces the list of contained devices; the identities whose containment changed are marked for the next
- * snapshot. Returns 0 or -ENOMEM (the old list stays). */
+/* Replaces the list of contained devices; only the identities whose containment changed (entered, left, a new
+ * expiry) are marked for the next snapshot, so the daemon may call it every sweep. Returns 0 or -ENOMEM. */
 int inv_set_contained(struct inventory *inv, const struct inv_contained *list, int n);
 
 /*
