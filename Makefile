@@ -34,7 +34,8 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wextra -Werror \
 
 USER_CFLAGS := -g -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wno-missing-field-initializers -fno-strict-aliasing -Iheaders -Iuser -I$(BUILD) $(EXTRA_CFLAGS)
-USER_LDLIBS := -lxdp -lbpf -lelf -lz -lpcap -lcrypto -lyaml -lpcre2-8 -ljansson -lpthread $(EXTRA_LDLIBS)
+USER_LDLIBS := -lxdp -lbpf -lelf -lz -lpcap -lcrypto -lyaml -lpcre2-8 -ljansson -lsqlite3 -lmicrohttpd -lcurl \
+	-lpthread $(EXTRA_LDLIBS)
 ifeq ($(SANITIZE),1)
 USER_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 USER_LDFLAGS += -fsanitize=address,undefined

@@ -28,6 +28,13 @@ int cmd_recommendations(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
 int cmd_contain(int argc, char **argv);
 int cmd_release(int argc, char **argv);
+int cmd_hunt(int argc, char **argv);
+int cmd_device(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
+int cmd_set(int argc, char **argv);
+int cmd_tag(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_config(int argc, char **argv);
 
 /* Parses "4" style numeric flags; prints the error and returns false when val is not in [min, max]. */
 bool parse_uint(const char *flag, const char *val, unsigned long min, unsigned long max, unsigned long *out);

@@ -36,6 +36,13 @@ static const struct {
 	{ "recommendations", cmd_recommendations, "security recommendations and the devices they are open on" },
 	{ "contain", cmd_contain, "drop a device's traffic at line rate (MAC or IP), optionally --for a while" },
 	{ "release", cmd_release, "lift a device's containment" },
+	{ "device", cmd_device, "one device's full profile: evidence, services, findings, alerts" },
+	{ "alerts", cmd_alerts, "alerts, newest first (table, or --json records)" },
+	{ "hunt", cmd_hunt, "read-only SQL over the inventory (docs/hunting.md); table, --json or --csv" },
+	{ "set", cmd_set, "operator knowledge: a device's name or criticality (ID name=... criticality=high)" },
+	{ "tag", cmd_tag, "operator tags on a device (ID key=value, key= removes)" },
+	{ "serve", cmd_serve, "the local API, /metrics and the dashboard over the store, without sensing" },
+	{ "config", cmd_config, "validate a config file (config check [FILE]); errors as file:line:col" },
 };
 
 static void usage(FILE *f)

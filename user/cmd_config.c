@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* PLACEHOLDER: replaced by the real command. */
+#include <stdio.h>
+#include "cli.h"
+int cmd_config(int argc, char **argv)
+{
+	fprintf(stderr, "iotsense config: not built yet\n");
+	return EXIT_ERR;
+}
