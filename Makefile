@@ -78,6 +78,9 @@ $(BUILD)/obj/%.o: %.c $(SKELS) $(wildcard headers/*.h user/*.h user/*/*.h)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
+# The dashboard's files are embedded with .incbin (user/api/dashboard.c): an edit to one of them rebuilds it.
+$(BUILD)/obj/user/api/dashboard.o: $(wildcard user/api/dashboard/*)
+
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
