@@ -12,6 +12,7 @@
 struct global_opts {
 	const char *pin_dir;
 	const char *state_dir;
+	bool state_dir_set; /* given on the command line: replay then also fills the store there */
 };
 
 extern struct global_opts g_opts;

@@ -11,7 +11,9 @@
 #include "lib/log.h"
 #include "loader.h"
 #include "pipeline.h"
+#include "record_tee.h"
 #include "replay.h"
+#include "store/store.h"
 
 int cmd_replay(int argc, char **argv)
 {
@@ -19,6 +21,7 @@ int cmd_replay(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "snippets", required_argument, NULL, 'n' },
 		{ "no-progress", no_argument, NULL, 'q' },
+		{ "state-dir", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -27,8 +30,11 @@ int cmd_replay(int argc, char **argv)
 	const char *output = NULL;
 	FILE *out = stdout;
 	bool progress = isatty(STDERR_FILENO);
+	struct record_tee tee;
+	struct store store;
+	bool use_store = false;
 	unsigned long v;
-	int c, ret;
+	int c, ret = 1;
 
 	loader_opts_default(&lo);
 	while ((c = getopt_long(argc, argv, "o:n:qh", opts, NULL)) != -1) {
@@ -44,10 +50,15 @@ int cmd_replay(int argc, char **argv)
 		case 'q':
 			progress = false;
 			break;
+		case 'S':
+			g_opts.state_dir = optarg;
+			g_opts.state_dir_set = true;
+			break;
 		case 'h':
-			printf("Usage: iotsense replay [-o FILE] [--snippets N] [--no-progress] CAPTURE...\n"
+			printf("Usage: iotsense replay [-o FILE] [--snippets N] [--no-progress] [--state-dir DIR] CAPTURE...\n"
 			       "  Runs the XDP program over each pcap/pcapng capture in the kernel (BPF_PROG_TEST_RUN)\n"
-			       "  and prints one NDJSON record per event.\n");
+			       "  and prints one NDJSON record per event. With --state-dir (here or before the command),\n"
+			       "  the device and alert records also go into DIR/iotsense.db, for devices, hunt and the API.\n");
 			return EXIT_OK;
 		default:
 			return EXIT_USAGE;
@@ -66,6 +77,19 @@ int cmd_replay(int argc, char **argv)
 			return EXIT_ERR;
 		}
 	}
+	if (g_opts.state_dir_set) {
+		char serr[1024];
+
+		if (store_open(&store, g_opts.state_dir, false, serr, sizeof(serr))) {
+			pr_err("%s\n", serr);
+			goto out_close;
+		}
+		use_store = true;
+	}
+	if (record_tee_open(&tee, out, use_store ? &store : NULL)) {
+		pr_err("%s\n", strerror(errno));
+		goto out_store;
+	}
 	/* Alerts over the whole replay, written at the end. */
 	{
 		char aerr[1024];
@@ -74,16 +98,28 @@ int cmd_replay(int argc, char **argv)
 
 		if (!alerts) {
 			pr_err("%s\n", aerr);
-			if (output)
-				fclose(out);
-			return EXIT_USAGE;
+			ret = 2;
+			goto out_tee;
 		}
-		ret = replay_files(argv + optind, argc - optind, &lo, out, progress, alerts, &tot);
+		ret = replay_files(argv + optind, argc - optind, &lo, tee.f, progress, alerts, &tot);
 		jw_init(&jw);
-		alerts_flush(alerts, &jw, out, true);
+		alerts_flush(alerts, &jw, tee.f, true);
 		jw_free(&jw);
 		alerts_free(alerts);
 	}
+	if (record_tee_commit(&tee) < 0) {
+		pr_err("%s\n", tee.last_error);
+		ret = 1;
+	} else if (use_store) {
+		pr_info("%s: %llu devices, %llu alerts stored\n", store.path, (unsigned long long)store.devices,
+			(unsigned long long)store.alerts);
+	}
+out_tee:
+	record_tee_close(&tee);
+out_store:
+	if (use_store)
+		store_close(&store);
+out_close:
 	if (output && fclose(out)) {
 		pr_err("writing %s failed: %s\n", output, strerror(errno));
 		ret = EXIT_ERR;

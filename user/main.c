@@ -96,6 +96,7 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			g_opts.state_dir = optarg;
+			g_opts.state_dir_set = true;
 			break;
 		case 'V':
 			printf("iotsense %s\n", IOTSENSE_VERSION);

@@ -90,6 +90,9 @@ struct store_device_settings {
 /* Sets one field ("name", "criticality") or a tag ("tag:KEY", value NULL removes it). -ENOENT: no such device. */
 int store_set_device_field(struct store *s, const char *id, const char *field, const char *value, char *err,
 			   size_t err_size);
+/* Every device with operator knowledge; free with store_free_settings(). 0 or -1. */
+int store_get_settings(struct store *s, struct store_device_settings **out, int *n);
+void store_free_settings(struct store_device_settings *l, int n);
 /* A counter of operator changes; the daemon re-reads the settings when it moves. */
 int64_t store_settings_version(struct store *s);
 
