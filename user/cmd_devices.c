@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * `iotsense devices [--json] [--from FILE]`: the inventory as a table, one device a line, riskiest first; or the
- * device records themselves (--json: one JSON array). Reads the device file `run` keeps, or FILE.
+ * `iotsense devices [--type T] [--json] [--from FILE]`: the inventory as a table, one device a line, riskiest
+ * first; or the device records themselves (--json: one JSON array). Reads the store `run` keeps, or FILE.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "device_file.h"
+#include "store/store.h"
 #include "lib/log.h"
 
 static const char *jstr(json_t *o, const char *k, const char *dflt)
@@ -22,12 +23,12 @@ static const char *jstr(json_t *o, const char *k, const char *dflt)
 
 static int level_rank(const char *l)
 {
-	static const char *const order[] = { "high", "medium", "low", "none" };
+	static const char *const order[] = { "critical", "high", "medium", "low", "none" };
 
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		if (l && !strcmp(l, order[i]))
 			return i;
-	return 4;
+	return 5;
 }
 
 static const struct device_set *sort_set;
@@ -51,16 +52,17 @@ int cmd_devices(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "from", required_argument, NULL, 'f' },
+		{ "type", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	const char *from = NULL;
+	const char *from = NULL, *type = NULL;
 	struct device_set set;
 	bool json = false;
-	size_t *order;
+	size_t *order, n = 0;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "jf:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jf:t:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			json = true;
@@ -68,11 +70,15 @@ int cmd_devices(int argc, char **argv)
 		case 'f':
 			from = optarg;
 			break;
+		case 't':
+			type = optarg;
+			break;
 		case 'h':
-			printf("Usage: iotsense devices [--json] [--from FILE]\n"
+			printf("Usage: iotsense devices [--type TYPE] [--json] [--from FILE]\n"
+			       "  --type: only devices of that type (printer, camera, plc, ...; 'unknown' for unclassified)\n"
 			       "  The inventory, riskiest first: reads <state-dir>/%s ('iotsense run' keeps it) or FILE\n"
 			       "  ('-': stdin), e.g. the output of 'iotsense replay'. --json: the device records.\n",
-			       DEVICE_FILE_NAME);
+			       STORE_FILE_NAME);
 			return EXIT_OK;
 		default:
 			return EXIT_USAGE;
@@ -90,14 +96,18 @@ int cmd_devices(int argc, char **argv)
 		pr_err("out of memory\n");
 		return EXIT_ERR;
 	}
-	for (size_t i = 0; i < set.n; i++)
-		order[i] = i;
+	for (size_t i = 0; i < set.n; i++) {
+		const char *t = jstr(device_set_device(&set, i), "type", "unknown");
+
+		if (!type || !strcmp(t, type))
+			order[n++] = i;
+	}
 	sort_set = &set;
-	qsort(order, set.n, sizeof(*order), dev_cmp);
+	qsort(order, n, sizeof(*order), dev_cmp);
 	if (json) {
 		json_t *arr = json_array();
 
-		for (size_t i = 0; i < set.n; i++)
+		for (size_t i = 0; i < n; i++)
 			json_array_append(arr, device_set_device(&set, order[i]));
 		json_dumpf(arr, stdout, JSON_INDENT(2));
 		putchar('\n');
@@ -105,7 +115,7 @@ int cmd_devices(int argc, char **argv)
 	} else {
 		printf("%-24s %-16s %-16s %-28s %-6s %-8s %4s %5s %s\n", "ID", "IP", "TYPE", "VENDOR / MODEL", "RISK",
 		       "EXPOSURE", "RECS", "VULNS", "CONTAINED");
-		for (size_t i = 0; i < set.n; i++) {
+		for (size_t i = 0; i < n; i++) {
 			json_t *d = device_set_device(&set, order[i]);
 			json_t *ips = json_object_get(d, "ips");
 			char vm[64];
@@ -119,7 +129,7 @@ int cmd_devices(int argc, char **argv)
 			       json_array_size(json_object_get(d, "vulnerabilities")),
 			       json_is_object(json_object_get(d, "contained")) ? "yes" : "no");
 		}
-		printf("%zu devices\n", set.n);
+		printf("%zu devices%s%s\n", n, type ? " of type " : "", type ? type : "");
 	}
 	free(order);
 	device_set_free(&set);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * `iotsense recommendations [--json] [--from FILE]`: every recommendation of the catalog with the count of exposed
- * devices and the devices, read from the device records (the daemon's <state-dir>/devices.ndjson, or a file of
+ * devices and the devices, read from the device records (the store, <state-dir>/iotsense.db, or a file of
  * records such as `iotsense replay` output). Sorted by severity, then by the number of devices.
  */
 #include <getopt.h>
@@ -13,6 +13,7 @@
 #include "assess/recommend.h"
 #include "cli.h"
 #include "device_file.h"
+#include "store/store.h"
 #include "lib/log.h"
 
 struct rec_row {
@@ -178,7 +179,7 @@ int cmd_recommendations(int argc, char **argv)
 			       "  Lists each security recommendation with the devices it is open on. Reads the device\n"
 			       "  records of 'iotsense run' (<state-dir>/%s) or FILE ('-': stdin), e.g. the\n"
 			       "  output of 'iotsense replay'.\n",
-			       DEVICE_FILE_NAME);
+			       STORE_FILE_NAME);
 			return EXIT_OK;
 		default:
 			return EXIT_USAGE;

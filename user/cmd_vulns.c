@@ -2,7 +2,7 @@
 /*
  * `iotsense vulns [--json] [--by-device] [--from FILE]`: the CVEs that affect the inventory's devices, matched
  * now against the local feed and the imported feeds (so an import shows at once, without a new snapshot). Reads
- * the device records (<state-dir>/devices.ndjson, or FILE such as `iotsense replay` output). The table lists each
+ * the device records (the store <state-dir>/iotsense.db, or FILE such as `iotsense replay` output). The table lists each
  * CVE with its devices (or each device with its CVEs); --json writes one OCSF Vulnerability Finding (class 2002)
  * record per device and CVE.
  */
@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "device_file.h"
+#include "store/store.h"
 #include "lib/jsonw.h"
 #include "lib/log.h"
 #include "vulns/cpe.h"
@@ -327,7 +328,7 @@ int cmd_vulns(int argc, char **argv)
 			       "  (<state-dir>/%s) or FILE ('-': stdin), e.g. the output of 'iotsense replay'.\n"
 			       "  Matches against DIR/vulns/*.yaml and the feeds imported with 'iotsense feed import'.\n"
 			       "  --json: one OCSF Vulnerability Finding (class 2002) record per device and CVE.\n",
-			       DEVICE_FILE_NAME);
+			       STORE_FILE_NAME);
 			return EXIT_OK;
 		default:
 			return EXIT_USAGE;

@@ -7,6 +7,7 @@
 
 #include "device_file.h"
 #include "lib/log.h"
+#include "store/store.h"
 
 const char *device_file_path(const char *state_dir, char *buf, size_t size)
 {
@@ -95,12 +96,76 @@ int device_set_load(struct device_set *s, const char *path, char *err, size_t er
 	return 0;
 }
 
+/*
+ * The devices of the store, in first-seen order, each record with what the operator set (name, criticality,
+ * tags) merged into its device object, so the readers show them like the daemon's next record will.
+ */
+int device_set_load_store(struct device_set *s, const char *state_dir, char *err, size_t err_size)
+{
+	struct store st;
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if (store_open(&st, state_dir, true, err, err_size))
+		return -1;
+	if (sqlite3_prepare_v2(st.db,
+			       "SELECT record, name, criticality, tags FROM devices ORDER BY first_seen, id", -1, &q,
+			       NULL) != SQLITE_OK)
+		goto sql_err;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		json_t *rec = json_loadb((const char *)sqlite3_column_text(q, 0), sqlite3_column_bytes(q, 0),
+					 JSON_ALLOW_NUL, NULL);
+		json_t *dev = json_object_get(rec, "device"), **n;
+
+		if (!json_is_object(dev)) {
+			s->bad_lines++;
+			json_decref(rec);
+			continue;
+		}
+		if (sqlite3_column_text(q, 1))
+			json_object_set_new(dev, "name", json_string((const char *)sqlite3_column_text(q, 1)));
+		if (sqlite3_column_text(q, 2))
+			json_object_set_new(dev, "criticality", json_string((const char *)sqlite3_column_text(q, 2)));
+		if (sqlite3_column_text(q, 3))
+			json_object_set_new(dev, "tags", json_loads((const char *)sqlite3_column_text(q, 3), 0, NULL));
+		n = realloc(s->recs, (s->n + 1) * sizeof(*n));
+		if (!n) {
+			json_decref(rec);
+			snprintf(err, err_size, "out of memory");
+			goto fail;
+		}
+		s->recs = n;
+		s->recs[s->n++] = rec;
+	}
+	if (rc != SQLITE_DONE)
+		goto sql_err;
+	sqlite3_finalize(q);
+	store_close(&st);
+	return 0;
+sql_err:
+	snprintf(err, err_size, "%s: %s", st.path, sqlite3_errmsg(st.db));
+fail:
+	sqlite3_finalize(q);
+	store_close(&st);
+	device_set_free(s);
+	return -1;
+}
+
 int device_set_open(struct device_set *s, const char *from, const char *state_dir)
 {
 	char path[4096], err[1024];
 
-	if (!from)
-		from = device_file_path(state_dir, path, sizeof(path));
+	if (!from) {
+		if (device_set_load_store(s, state_dir, err, sizeof(err)) < 0) {
+			pr_err("%s\n", err);
+			return -1;
+		}
+		if (s->bad_lines)
+			pr_warn("%s: %zu device rows are not JSON records; skipped\n", store_path(state_dir, path,
+				sizeof(path)), s->bad_lines);
+		return 0;
+	}
 	if (device_set_load(s, from, err, sizeof(err)) < 0) {
 		pr_err("%s\n", err);
 		return -1;

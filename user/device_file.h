@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Reading device records back: the read commands (recommendations, vulns, devices) work on the device records
- * that `iotsense run` keeps in <state-dir>/devices.ndjson (rewritten whole at each snapshot), or on any NDJSON
- * file of records such as the output of `iotsense replay` (--from FILE). Only "record":"device" lines count;
- * for a device that appears several times the last record wins.
+ * of the store (<state-dir>/iotsense.db, which `iotsense run` and `iotsense replay --state-dir` fill), or on any
+ * NDJSON file of records such as the output of `iotsense replay` (--from FILE). From a file only
+ * "record":"device" lines count; for a device that appears several times the last record wins.
  */
 #ifndef IOTSENSE_DEVICE_FILE_H
 #define IOTSENSE_DEVICE_FILE_H
@@ -24,8 +24,10 @@ const char *device_file_path(const char *state_dir, char *buf, size_t size);
 /* Loads path ("-" is stdin). Returns 0, or -1 with a message in err that says what to do next. */
 int device_set_load(struct device_set *s, const char *path, char *err, size_t err_size);
 void device_set_free(struct device_set *s);
+/* The store's devices, with the operator's name, criticality and tags merged in. 0, or -1 with err. */
+int device_set_load_store(struct device_set *s, const char *state_dir, char *err, size_t err_size);
 /*
- * What the read commands do: load from (or, when NULL, <state_dir>/devices.ndjson), print the error or the
+ * What the read commands do: load from (or, when NULL, the store in state_dir), print the error or the
  * count of unreadable lines. Returns 0 or -1 (the error was printed).
  */
 int device_set_open(struct device_set *s, const char *from, const char *state_dir);

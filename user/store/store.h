@@ -96,6 +96,9 @@ void store_free_settings(struct store_device_settings *l, int n);
 /* A counter of operator changes; the daemon re-reads the settings when it moves. */
 int64_t store_settings_version(struct store *s);
 
+/* A device id from its id, a bare MAC or IP, or its operator name: 1 found (id set), 0 none, 2 ambiguous, -1. */
+int store_resolve_device(struct store *s, const char *query, char *id, size_t size);
+
 /* Runs a read-only statement and calls row() per row; for hunt and the readers. */
 int store_query(struct store *s, const char *sql, int (*row)(void *ctx, sqlite3_stmt *st), void *ctx, char *err,
 		size_t err_size);
