@@ -65,17 +65,18 @@ function badge(kind, level) {
 	return el('span', { class: `badge ${kind}-${l.replace(/[^a-z]/g, '')}` }, l);
 }
 
-function fmtTime(s) {
+// "2024-05-01T10:20:30.123Z" -> "2024-05-01 10:20:30" (UTC, as the records); short: to the minute.
+function fmtTime(s, short) {
 	if (!s)
 		return dash;
 	const d = new Date(s);
 	if (isNaN(d))
 		return String(s);
-	return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, '').replace(/Z$/, '');
+	return d.toISOString().replace('T', ' ').slice(0, short ? 16 : 19);
 }
 
-function timeCell(s) {
-	return el('td', { class: 'time', title: s || null }, fmtTime(s));
+function timeCell(s, short) {
+	return el('td', { class: 'time', title: s || null }, fmtTime(s, short));
 }
 
 function fmtNum(n) {
@@ -325,7 +326,7 @@ async function renderDevices(r) {
 		el('td', {}, badge('risk', d.risk)),
 		el('td', {}, badge('exposure', d.exposure)),
 		el('td', {}, d.criticality ? badge('crit', d.criticality) : dash),
-		timeCell(d.last_seen));
+		timeCell(d.last_seen, true));
 	});
 
 	return el('div', {},
@@ -393,7 +394,7 @@ async function renderDevice(r) {
 			el('div', { class: 'head-row' },
 				el('div', {},
 					el('h1', {}, deviceTitle(d)),
-					el('div', { class: 'sub mono' }, d.id),
+					deviceTitle(d) !== d.id ? el('div', { class: 'sub mono' }, d.id) : null,
 					el('div', { class: 'badges' },
 						el('span', { class: 'label' }, 'Risk'), badge('risk', d.risk),
 						el('span', { class: 'label' }, 'Exposure'), badge('exposure', d.exposure),
