@@ -31,10 +31,11 @@ struct fmt_ctx {
 	const char *elastic_index;
 };
 
-/* A growable output buffer. */
+/* A growable output buffer; p is NUL-terminated past len once anything was written. */
 struct fmt_buf {
 	char *p;
 	size_t len, cap;
+	bool oom; /* an append failed: the rendering is incomplete (fmt_render then returns -1) */
 };
 
 /* "json", "cef", "leef", "splunk-hec", "elastic-bulk" -> format; false when unknown. */
@@ -54,12 +55,15 @@ void device_uid_of(const json_t *device, const char *site, char *out, size_t siz
 
 /*
  * Appends the rendering of rec (the parsed record; record_id from record_id_of) to out. No trailing newline
- * except for elastic-bulk, whose two lines each end in one. Returns 0, or -1 on allocation failure.
+ * except for elastic-bulk, whose two lines each end in one. Returns 0, or -1 on allocation failure or when rec
+ * is not a JSON object (out is then left as it was).
  */
 int fmt_render(enum out_format f, const json_t *rec, const char *record_id, const struct fmt_ctx *c,
 	       struct fmt_buf *out);
 
 void fmt_buf_free(struct fmt_buf *b);
 void fmt_buf_reset(struct fmt_buf *b);
+/* Appends bytes as they are (the caller escapes); on failure sets b->oom and leaves b as it was. */
+void fmt_buf_put(struct fmt_buf *b, const void *s, size_t n);
 
 #endif
