@@ -21,7 +21,11 @@
  *       #         format: cef | leef | json; facility: local4; app_name: iotsense
  *       # http:   url: https://...; format: splunk-hec | elastic-bulk | json; gzip: true;
  *       #         token_file / token_env; tls_verify: true; ca_file: FILE; batch: 100; timeout: 10s;
- *       #         hec_index, hec_sourcetype (iotsense:record), hec_source; elastic_index
+ *       #         hec_index, hec_sourcetype (iotsense:record), hec_source; elastic_index;
+ *       #         auth_scheme: Bearer (Splunk for splunk-hec; ApiKey for Elastic API keys)
+ *
+ * Secrets (the API token, output tokens) come only from token_file / token_env: a `token:` key is refused, and so
+ * is a password inside a URL, so the file can be shared, committed and printed (`config check --json`).
  */
 #ifndef IOTSENSE_CONFIG_H
 #define IOTSENSE_CONFIG_H
@@ -72,6 +76,7 @@ struct output_config {
 	unsigned int batch;   /* records per POST */
 	unsigned int timeout_ms;
 	char hec_index[128], hec_sourcetype[128], hec_source[128], elastic_index[128];
+	char auth_scheme[16]; /* the Authorization header's scheme: "Splunk" (splunk-hec) or "Bearer" by default */
 };
 
 struct iot_config {
@@ -95,8 +100,17 @@ struct iot_config {
 void config_defaults(struct iot_config *c);
 /* Parses and validates path into c (defaults first). Returns 0, or -1 with "file:line:col: message" in err. */
 int config_load(struct iot_config *c, const char *path, char *err, size_t err_size);
+/* The same from a buffer; name is the file name the errors carry. */
+int config_load_buf(struct iot_config *c, const char *name, const char *buf, size_t len, char *err,
+		    size_t err_size);
 void config_free(struct iot_config *c);
 /* Reads a secret (token) from a file (first line, trimmed) or an environment variable. 0 or -1 with err. */
 int config_read_secret(const char *file, const char *env, char *out, size_t size, char *err, size_t err_size);
+
+/* Names as the file spells them. */
+const char *output_type_name(enum output_type t);
+const char *severity_name(int severity_id); /* 0 -> "any" */
+/* "device" -> REC_KIND_DEVICE ...; 0 when unknown (the outbox's kind column). */
+uint32_t rec_kind_of(const char *name);
 
 #endif
