@@ -144,7 +144,8 @@ int table_init(struct table *t, int ncols, const char *const *headers)
 	t->ncols = ncols;
 	t->natural = calloc((size_t)ncols, sizeof(*t->natural));
 	t->right = calloc((size_t)ncols, sizeof(*t->right));
-	if (!t->natural || !t->right)
+	t->keep = calloc((size_t)ncols, sizeof(*t->keep));
+	if (!t->natural || !t->right || !t->keep)
 		goto oom;
 	if (headers) {
 		t->head = calloc((size_t)ncols, sizeof(*t->head));
@@ -174,6 +175,7 @@ void table_free(struct table *t)
 	free(t->cells);
 	free(t->natural);
 	free(t->right);
+	free(t->keep);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -181,6 +183,12 @@ void table_align_right(struct table *t, int col)
 {
 	if (col >= 0 && col < t->ncols)
 		t->right[col] = true;
+}
+
+void table_keep_width(struct table *t, int col)
+{
+	if (col >= 0 && col < t->ncols)
+		t->keep[col] = true;
 }
 
 int table_add(struct table *t, const char *const *cells, const size_t *lens)
@@ -238,9 +246,13 @@ unsigned table_term_width(FILE *f)
 	return TABLE_DEFAULT_WIDTH;
 }
 
-/* Shrinks the widest columns, one column at a time, until the row fits in avail or all are at their minimum. */
-static void fit(unsigned *w, const unsigned *natural, int ncols, unsigned avail)
+/*
+ * Shrinks the widest column by one until the row fits in avail: first among the columns that may shrink, then,
+ * when they are all at their minimum, among every column.
+ */
+static void fit(unsigned *w, const unsigned *natural, const bool *keep, int ncols, unsigned avail)
 {
+	bool all = false;
 	unsigned long total = 0;
 
 	for (int c = 0; c < ncols; c++) {
@@ -253,8 +265,12 @@ static void fit(unsigned *w, const unsigned *natural, int ncols, unsigned avail)
 		for (int c = 0; c < ncols; c++) {
 			unsigned min = natural[c] < TABLE_MIN_COL ? natural[c] : TABLE_MIN_COL;
 
-			if (w[c] > min && (widest < 0 || w[c] > w[widest]))
+			if ((all || !keep[c]) && w[c] > min && (widest < 0 || w[c] > w[widest]))
 				widest = c;
+		}
+		if (widest < 0 && !all) {
+			all = true;
+			continue;
 		}
 		if (widest < 0)
 			break; /* too many columns for the terminal: the lines wrap */
@@ -290,7 +306,7 @@ void table_print(const struct table *t, FILE *f, unsigned width)
 	}
 	if (!width)
 		width = table_term_width(f);
-	fit(w, t->natural, t->ncols, width > gaps ? width - gaps : (unsigned)t->ncols);
+	fit(w, t->natural, t->keep, t->ncols, width > gaps ? width - gaps : (unsigned)t->ncols);
 	if (t->head)
 		print_row(t, f, t->head, w);
 	for (size_t r = 0; r < t->nrows; r++)

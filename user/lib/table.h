@@ -24,6 +24,7 @@ struct table {
 	size_t nrows, cap;
 	unsigned *natural;   /* the widest cell of each column, header included, in display columns */
 	bool *right;	     /* right-aligned (numbers) */
+	bool *keep;	     /* shrunk only when shrinking every other column was not enough (times, counts) */
 	unsigned indent;     /* spaces before each line */
 	bool oom;	     /* a row could not be stored; table_print says so */
 };
@@ -32,6 +33,7 @@ struct table {
 int table_init(struct table *t, int ncols, const char *const *headers);
 void table_free(struct table *t);
 void table_align_right(struct table *t, int col);
+void table_keep_width(struct table *t, int col);
 /* Adds a row of ncols cells (NULL prints empty); lens may be NULL (NUL-terminated cells). 0 or -1. */
 int table_add(struct table *t, const char *const *cells, const size_t *lens);
 /* Prints within width display columns (0: table_term_width(f)). */

@@ -94,6 +94,29 @@ TEST(truncates_widest_with_ellipsis)
 	table_free(&t);
 }
 
+TEST(kept_columns_shrink_last)
+{
+	const char *h[] = { "WHEN", "WHAT" };
+	const char *r[] = { "2024-05-01 10:00:00", "a long title that does not fit" };
+	struct table t;
+	char *out;
+
+	table_init(&t, 2, h);
+	table_keep_width(&t, 0);
+	table_add(&t, r, NULL);
+	/* The time keeps its 19 columns; the title gets the 11 left. */
+	out = render(&t, 32);
+	CHECK_STR(out, "WHEN                 WHAT\n"
+		       "2024-05-01 10:00:00  a long tit\xe2\x80\xa6\n");
+	free(out);
+	/* When even the title at its minimum is too wide, the time gives way too. */
+	out = render(&t, 20);
+	CHECK_STR(out, "WHEN          WHAT\n"
+		       "2024-05-01 \xe2\x80\xa6  a lon\xe2\x80\xa6\n");
+	free(out);
+	table_free(&t);
+}
+
 TEST(every_line_fits)
 {
 	const char *h[] = { "A", "B", "C" };
@@ -178,6 +201,7 @@ int main(void)
 	RUN(text_width);
 	RUN(widths_from_content);
 	RUN(truncates_widest_with_ellipsis);
+	RUN(kept_columns_shrink_last);
 	RUN(every_line_fits);
 	RUN(escaped_cells_in_table);
 	RUN(cells_with_nul_and_lengths);
