@@ -4,6 +4,11 @@
  * fd-based loop: signalfd (SIGINT/SIGTERM stop, SIGHUP reserved for reloads), a timerfd that drains the ring
  * buffer and sweeps idle flows, and the ring buffer's own epoll fd for batched wakeups. On exit it detaches
  * only what it attached itself.
+ *
+ * Records go through a tee (record_tee.h): to the NDJSON output, and into the store (<state-dir>/iotsense.db)
+ * in one transaction a second. Beside the loop run the local API (its own threads, its own read-only store
+ * connections) and the output senders (one thread each, reading the store's outbox). The loop itself never
+ * waits on a collector, and on the disk only once a second.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,15 +26,19 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "api/server.h"
 #include "assess/alerts.h"
 #include "cli.h"
+#include "config.h"
 #include "contain.h"
-#include "device_file.h"
 #include "ioc_kernel.h"
 #include "flows.h"
 #include "lib/log.h"
 #include "loader.h"
+#include "outputs/outputs.h"
 #include "pipeline.h"
+#include "record_tee.h"
+#include "store/store.h"
 
 #define MAX_IFACES 64
 #define DRAIN_INTERVAL_MS 100
@@ -46,11 +55,20 @@ struct run_ctx {
 	struct pipeline pl;
 	struct inventory inv;
 	struct contain_watch contain; /* contained/released/expired alerts */
-	uint64_t snapshot_ns;	      /* device records of changed devices, and the device file, this often */
-	FILE *out;
+	uint64_t snapshot_ns;	      /* device records of changed devices this often */
+	uint64_t full_snapshot_ns;    /* every device's record this often */
+	FILE *out;		      /* the NDJSON output (stdout, -o FILE), or NULL: the store and outputs only */
+	struct iot_config cfg;
+	struct store store;
+	struct record_tee tee;	      /* where the pipeline writes: out + the store */
+	struct api_server *api;
+	struct outputs *outputs;
+	int64_t settings_version;     /* operator knowledge as last loaded from the store */
+	uint64_t outbox_dropped_told; /* outbox overflow already raised as an alert */
+	struct jsonw jw;	      /* the daemon's own records (about itself) */
 };
 
-#define DEVICE_SNAPSHOT_S_DEFAULT 30
+#define RETENTION_INTERVAL_S 60
 
 static uint64_t mono_ns(void)
 {
@@ -61,30 +79,88 @@ static uint64_t mono_ns(void)
 }
 
 /*
- * The whole inventory, rewritten at each snapshot into <state-dir>/devices.ndjson for the read commands
- * (recommendations, vulns). Failing to write it is a warning: the records on the output are what counts.
+ * The sensor about itself, as an alert record: the outbox bound removed records an output had not sent. Raised
+ * once per growth of the count; its uid is stable, so the store keeps one row whose count grows.
  */
-static void write_device_file(struct run_ctx *r)
+static void alert_outbox_overflow(struct run_ctx *r)
 {
-	char path[4096], *buf = NULL;
-	size_t len = 0;
-	FILE *m;
-	int err;
+	char desc[256];
+	uint64_t now = contain_now() + contain_mono_to_real();
 
-	if (mkdir(g_opts.state_dir, 0750) < 0 && errno != EEXIST) {
-		pr_warn("%s: %s: the device file is not kept\n", g_opts.state_dir, strerror(errno));
+	snprintf(desc, sizeof(desc),
+		 "%llu records were removed from the output queue (outbox_max_records) before every output had "
+		 "sent them: a collector is down or too slow",
+		 (unsigned long long)r->store.outbox_dropped);
+	jw_reset(&r->jw);
+	jw_obj_open(&r->jw);
+	jw_kstr(&r->jw, "record", "alert");
+	jw_ku64(&r->jw, "class_uid", 2004);
+	jw_ku64(&r->jw, "category_uid", 2);
+	jw_ku64(&r->jw, "activity_id", r->outbox_dropped_told ? 2 : 1);
+	jw_ku64(&r->jw, "type_uid", r->outbox_dropped_told ? 200402 : 200401);
+	jw_ktime(&r->jw, "time", now);
+	jw_kstr(&r->jw, "severity", "high");
+	jw_ku64(&r->jw, "severity_id", 4);
+	jw_key(&r->jw, "finding");
+	jw_obj_open(&r->jw);
+	jw_kstr(&r->jw, "uid", "output_overflow");
+	jw_kstr(&r->jw, "title", "Records lost: the output queue overflowed");
+	jw_key(&r->jw, "types");
+	jw_arr_open(&r->jw);
+	jw_str(&r->jw, "output_overflow");
+	jw_arr_close(&r->jw);
+	jw_kstr(&r->jw, "desc", desc);
+	jw_obj_close(&r->jw);
+	jw_key(&r->jw, "attacks");
+	jw_arr_open(&r->jw);
+	jw_arr_close(&r->jw);
+	jw_key(&r->jw, "device");
+	jw_obj_open(&r->jw);
+	jw_kstr(&r->jw, "id", "sensor");
+	jw_obj_close(&r->jw);
+	jw_ktime(&r->jw, "first_seen", now);
+	jw_ktime(&r->jw, "last_seen", now);
+	jw_ku64(&r->jw, "count", r->store.outbox_dropped);
+	jw_kstr(&r->jw, "rule", "builtin:output_overflow");
+	jw_obj_close(&r->jw);
+	jw_end_line(&r->jw);
+	if (!r->jw.oom)
+		fwrite(r->jw.buf, 1, r->jw.len, r->tee.f);
+	r->outbox_dropped_told = r->store.outbox_dropped;
+}
+
+/* Operator knowledge (names, criticality, tags) from the store into the inventory, when it changed. */
+static void operator_from_store(struct run_ctx *r)
+{
+	int64_t v = store_settings_version(&r->store);
+	struct store_device_settings *l;
+	struct inv_operator *ops;
+	int n;
+
+	if (v < 0 || v == r->settings_version || store_get_settings(&r->store, &l, &n))
+		return;
+	ops = calloc(n + 1, sizeof(*ops));
+	if (!ops) {
+		store_free_settings(l, n);
 		return;
 	}
-	m = open_memstream(&buf, &len);
-	if (!m)
-		return;
-	inv_emit_devices(&r->inv, &r->pl.jw, m, false);
-	if (fclose(m) == 0) {
-		err = device_file_replace(device_file_path(g_opts.state_dir, path, sizeof(path)), buf, len);
-		if (err)
-			pr_warn("%s: %s\n", path, strerror(-err));
+	for (int i = 0; i < n; i++) {
+		snprintf(ops[i].id, sizeof(ops[i].id), "%s", l[i].id);
+		snprintf(ops[i].name, sizeof(ops[i].name), "%s", l[i].name);
+		snprintf(ops[i].criticality, sizeof(ops[i].criticality), "%s", l[i].criticality);
+		ops[i].tags_json = l[i].tags_json; /* moved */
+		l[i].tags_json = NULL;
 	}
-	free(buf);
+	store_free_settings(l, n);
+	inv_set_operator(&r->inv, ops, n);
+	r->settings_version = v;
+}
+
+/* What the tee holds goes into the store; the senders are told there is more. */
+static void commit_records(struct run_ctx *r)
+{
+	if (record_tee_commit(&r->tee) > 0)
+		outputs_kick(r->outputs);
 }
 
 /*
@@ -128,6 +204,13 @@ static void contained_to_inventory(struct run_ctx *r)
 	}
 	inv_set_contained(&r->inv, l, n);
 	free(l);
+}
+
+/* The containment table of the store mirrors the map (for hunt and the API). */
+static void contained_to_store(struct run_ctx *r)
+{
+	if (store_put_containment(&r->store, r->inv.contained, r->inv.ncontained))
+		pr_warn("%s: writing the containment table failed: %s\n", r->store.path, sqlite3_errmsg(r->store.db));
 }
 
 /* Attaches to each interface, or adopts it when `load` (or an earlier daemon) already did. */
@@ -217,7 +300,7 @@ static int setup_loop(struct run_ctx *r)
 
 static int loop(struct run_ctx *r, uint64_t idle_ns, uint64_t duration_ns)
 {
-	uint64_t start = mono_ns(), last_sweep = start, last_devices = start;
+	uint64_t start = mono_ns(), last_sweep = start, last_devices = start, last_full = start, last_retention = 0;
 	int rb_fd = ring_buffer__epoll_fd(r->rb);
 
 	for (;;) {
@@ -254,19 +337,84 @@ static int loop(struct run_ctx *r, uint64_t idle_ns, uint64_t duration_ns)
 			flows_sweep(r->flows_fd, &r->pl, last_sweep, idle_ns, IOT_END_IDLE);
 			contain_watch_sweep(&r->contain, g_opts.pin_dir, &r->pl);
 			contained_to_inventory(r);
-			alerts_flush(r->pl.alerts, &r->pl.jw, r->out, false);
+			operator_from_store(r);
+			alerts_flush(r->pl.alerts, &r->pl.jw, r->tee.f, false);
 			pipeline_sync_clock(&r->pl);
-			if (last_sweep - last_devices >= r->snapshot_ns) {
+			if (last_sweep - last_full >= r->full_snapshot_ns) {
+				/* Every device: a periodic full snapshot for the collectors. */
+				inv_emit_devices(&r->inv, &r->pl.jw, r->tee.f, false);
+				contained_to_store(r);
+				last_full = last_devices = last_sweep;
+			} else if (last_sweep - last_devices >= r->snapshot_ns) {
 				/* Devices whose profile changed since the last snapshot. */
-				inv_emit_devices(&r->inv, &r->pl.jw, r->out, true);
-				write_device_file(r);
+				inv_emit_devices(&r->inv, &r->pl.jw, r->tee.f, true);
+				contained_to_store(r);
 				last_devices = last_sweep;
 			}
-			fflush(r->out);
+			if (last_sweep - last_retention >= RETENTION_INTERVAL_S * 1000000000ull) {
+				if (store_retention(&r->store, (contain_now() + contain_mono_to_real()) / 1000000000ull) < 0)
+					pr_warn("%s: retention failed: %s\n", r->store.path, sqlite3_errmsg(r->store.db));
+				if (r->store.outbox_dropped > r->outbox_dropped_told)
+					alert_outbox_overflow(r);
+				last_retention = last_sweep;
+			}
+			commit_records(r);
 		}
 		if (duration_ns && mono_ns() - start >= duration_ns)
 			return 0;
 	}
+}
+
+/* The config: -c FILE, else the default file when it exists, else the defaults. Command-line flags win. */
+static int load_config(struct run_ctx *r, const char *path)
+{
+	char err[1024];
+
+	if (!path && access(CONFIG_DEFAULT_PATH, F_OK) == 0)
+		path = CONFIG_DEFAULT_PATH;
+	if (!path) {
+		config_defaults(&r->cfg);
+		return 0;
+	}
+	if (config_load(&r->cfg, path, err, sizeof(err))) {
+		pr_err("%s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The local API: config or --api; "off" disables it. A port in use is a warning: sensing matters more. */
+static void start_api(struct run_ctx *r, const char *listen)
+{
+	struct api_opts ao = {
+		.state_dir = g_opts.state_dir,
+		.pin_dir = g_opts.pin_dir,
+		.sensor = r->cfg.sensor,
+		.site = r->cfg.site,
+		.zone = r->cfg.zone,
+		.daemon_stats = &r->pl.st,
+	};
+	char token[512] = "", err[1024];
+
+	if (!listen)
+		listen = r->cfg.api_listen[0] ? r->cfg.api_listen : API_LISTEN_DEFAULT;
+	if (!strcmp(listen, "off"))
+		return;
+	if ((r->cfg.api_token_file[0] || r->cfg.api_token_env[0]) &&
+	    config_read_secret(r->cfg.api_token_file[0] ? r->cfg.api_token_file : NULL,
+			       r->cfg.api_token_env[0] ? r->cfg.api_token_env : NULL, token, sizeof(token), err,
+			       sizeof(err))) {
+		pr_warn("API not started: %s\n", err);
+		return;
+	}
+	ao.listen = listen;
+	ao.token = token;
+	r->api = api_start(&ao, err, sizeof(err));
+	if (!r->api)
+		pr_warn("API not started: %s\n", err);
+	else
+		pr_info("API and dashboard on http://%s/\n", listen);
+	explicit_bzero(token, sizeof(token));
 }
 
 int cmd_run(int argc, char **argv)
@@ -279,20 +427,24 @@ int cmd_run(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "snippets", required_argument, NULL, 'n' },
 		{ "snapshot-interval", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "api", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	enum attach_xdp_mode mode = ATTACH_MODE_AUTO;
-	struct run_ctx r = { .sig_fd = -1, .timer_fd = -1, .ep_fd = -1, .events_fd = -1, .flows_fd = -1 };
+	struct run_ctx r = { .sig_fd = -1, .timer_fd = -1, .ep_fd = -1, .events_fd = -1, .flows_fd = -1,
+			     .settings_version = -1 };
 	struct loader_opts lo;
-	unsigned long idle_s = 120, duration_s = 0, snapshot_s = DEVICE_SNAPSHOT_S_DEFAULT, v;
-	const char *output = NULL;
+	unsigned long idle_s = 120, duration_s = 0, snapshot_s = 0, v;
+	const char *output = NULL, *config = NULL, *api = NULL;
+	bool tee_open = false;
+	char err[1024];
 	sigset_t sigs;
 	int c, ret = EXIT_ERR;
 
 	loader_opts_default(&lo);
-	r.out = stdout;
-	while ((c = getopt_long(argc, argv, "i:m:o:t:d:n:s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:m:o:t:d:n:s:c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (r.nifaces == MAX_IFACES) {
@@ -327,57 +479,97 @@ int cmd_run(int argc, char **argv)
 			if (!parse_uint("--snapshot-interval", optarg, 1, 86400, &snapshot_s))
 				return EXIT_USAGE;
 			break;
+		case 'c':
+			config = optarg;
+			break;
+		case 'a':
+			api = optarg;
+			break;
 		case 'h':
-			printf("Usage: iotsense run -i IFACE... [--mode native|skb|tc|auto] [-o FILE]\n"
-			       "                    [--idle-timeout SECONDS] [--duration SECONDS]\n"
-			       "                    [--snapshot-interval SECONDS]   (device records; default %d)\n"
-			       "  Attaches (or adopts pinned programs), writes NDJSON records to stdout or FILE.\n"
+			printf("Usage: iotsense run [-i IFACE]... [-c FILE] [--mode native|skb|tc|auto] [-o FILE|-]\n"
+			       "                    [--api ADDR:PORT|off] [--idle-timeout SECONDS] [--duration SECONDS]\n"
+			       "                    [--snapshot-interval SECONDS]\n"
+			       "  Attaches (or adopts pinned programs) and senses. Device profiles and alerts go into the\n"
+			       "  store (<state-dir>/%s), to the outputs of the config (-c, default %s\n"
+			       "  when it exists), and as NDJSON to stdout (or -o FILE) unless the config has outputs.\n"
+			       "  The API and dashboard listen on %s unless --api or the config say otherwise.\n"
 			       "  SIGINT/SIGTERM stop it and detach only what it attached.\n",
-			       DEVICE_SNAPSHOT_S_DEFAULT);
+			       STORE_FILE_NAME, CONFIG_DEFAULT_PATH, API_LISTEN_DEFAULT);
 			return EXIT_OK;
 		default:
 			return EXIT_USAGE;
 		}
 	}
-	r.snapshot_ns = (uint64_t)snapshot_s * 1000000000ull;
-	if (!r.nifaces || optind != argc) {
-		fprintf(stderr, "iotsense run: needs at least one -i IFACE\n");
+	if (optind != argc) {
+		fprintf(stderr, "iotsense run: unexpected argument '%s' (interfaces go with -i)\n", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (!loader_have_privileges("run"))
-		return EXIT_ERR;
-	if (output) {
-		r.out = fopen(output, "a");
-		if (!r.out) {
-			pr_err("cannot write %s: %s\n", output, strerror(errno));
-			return EXIT_ERR;
-		}
+	if (load_config(&r, config))
+		return EXIT_USAGE;
+	for (int i = 0; !r.nifaces && i < r.cfg.nifaces && i < MAX_IFACES; i++)
+		r.ifnames[i] = r.cfg.ifaces[i], r.nifaces = i + 1;
+	if (!g_opts.state_dir_set && r.cfg.state_dir[0])
+		g_opts.state_dir = r.cfg.state_dir;
+	r.snapshot_ns = (uint64_t)(snapshot_s ? snapshot_s : r.cfg.snapshot_interval_s) * 1000000000ull;
+	r.full_snapshot_ns = (uint64_t)r.cfg.full_snapshot_interval_s * 1000000000ull;
+	if (!r.nifaces) {
+		fprintf(stderr, "iotsense run: needs at least one -i IFACE (or interfaces: in the config)\n");
+		config_free(&r.cfg);
+		return EXIT_USAGE;
 	}
-	/* Blocked before attaching: a SIGTERM mid-attach waits for the loop, which then detaches cleanly. */
+	if (!loader_have_privileges("run")) {
+		config_free(&r.cfg);
+		return EXIT_ERR;
+	}
+	/* Blocked before anything starts: a SIGTERM mid-attach waits for the loop, which then detaches cleanly; the
+	 * API's and the senders' threads inherit the mask, so the signalfd gets every signal. */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
-	lo.pin_dir = g_opts.pin_dir;
-	pipeline_init(&r.pl, r.out, false);
+	jw_init(&r.jw);
 	inv_init(&r.inv);
+	pipeline_init(&r.pl, NULL, false);
+	if (output && strcmp(output, "-")) {
+		r.out = fopen(output, "a");
+		if (!r.out) {
+			pr_err("cannot write %s: %s\n", output, strerror(errno));
+			goto out;
+		}
+	} else if (output || !r.cfg.noutputs) {
+		r.out = stdout;
+	}
+	if (store_open(&r.store, g_opts.state_dir, false, err, sizeof(err))) {
+		pr_err("%s\n", err);
+		goto out;
+	}
+	r.store.limits.obs_max_age_s = r.cfg.obs_max_age_s;
+	r.store.limits.obs_max_per_device = r.cfg.obs_max_per_device;
+	r.store.limits.outbox_max_records = r.cfg.outbox_max_records;
+	r.store.id = (struct store_identity){ r.cfg.sensor, r.cfg.site, r.cfg.zone };
+	r.store.outbox = r.cfg.noutputs > 0;
+	if (record_tee_open(&r.tee, r.out, &r.store)) {
+		pr_err("%s\n", strerror(errno));
+		goto out;
+	}
+	tee_open = true;
+	r.pl.out = r.tee.f;
+	lo.pin_dir = g_opts.pin_dir;
 	r.pl.inv = &r.inv;
 	if (inv_load_knowledge(&r.inv, NULL, g_opts.state_dir)) {
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	{
-		char aerr[1024];
-
-		r.pl.alerts = alerts_new(NULL, g_opts.state_dir, aerr, sizeof(aerr));
-		r.inv.alerts = r.pl.alerts;
-		if (!r.pl.alerts) {
-			pr_err("%s\n", aerr);
-			ret = EXIT_USAGE;
-			goto out;
-		}
+	r.pl.alerts = alerts_new(NULL, g_opts.state_dir, err, sizeof(err));
+	r.inv.alerts = r.pl.alerts;
+	if (!r.pl.alerts) {
+		pr_err("%s\n", err);
+		ret = EXIT_USAGE;
+		goto out;
 	}
+	operator_from_store(&r);
 	if (attach_all(&r, mode, &lo))
 		goto out;
 	load_iocs_into_kernel(&r);
@@ -390,15 +582,26 @@ int cmd_run(int argc, char **argv)
 	}
 	if (setup_loop(&r))
 		goto out;
-	pr_info("sensing on %d interface(s); records go to %s\n", r.nifaces, output ? output : "stdout");
+	r.outputs = outputs_start(&r.cfg, g_opts.state_dir, err, sizeof(err));
+	if (!r.outputs) {
+		pr_err("%s\n", err);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	start_api(&r, api);
+	pr_info("sensing on %d interface(s); records go to %s, %d output(s) and %s\n", r.nifaces,
+		output ? output : r.out ? "stdout" : "no NDJSON stream", r.cfg.noutputs, r.store.path);
 	if (!loop(&r, (uint64_t)idle_s * 1000000000ull, (uint64_t)duration_s * 1000000000ull))
 		ret = EXIT_OK;
 	ring_buffer__consume(r.rb);
-	alerts_flush(r.pl.alerts, &r.pl.jw, r.out, true);
-	inv_emit_devices(&r.inv, &r.pl.jw, r.out, true);
-	write_device_file(&r);
+	alerts_flush(r.pl.alerts, &r.pl.jw, r.tee.f, true);
+	inv_emit_devices(&r.inv, &r.pl.jw, r.tee.f, true);
+	contained_to_store(&r);
+	commit_records(&r);
 out:
 	/* One cleanup path, in reverse order of setup. */
+	api_stop(r.api);
+	outputs_stop(r.outputs); /* after the last commit: it sends what it can of it */
 	ring_buffer__free(r.rb);
 	if (r.ep_fd >= 0)
 		close(r.ep_fd);
@@ -412,15 +615,23 @@ out:
 		close(r.flows_fd);
 	contain_watch_free(&r.contain);
 	detach_ours(&r);
-	fflush(r.out);
+	if (tee_open)
+		record_tee_close(&r.tee);
 	if (r.pl.st.write_errors) {
 		pr_err("writing records failed %llu times\n", (unsigned long long)r.pl.st.write_errors);
 		ret = EXIT_ERR;
 	}
-	if (output)
+	if (r.tee.store_errors)
+		pr_err("writing to the store failed %llu times\n", (unsigned long long)r.tee.store_errors);
+	if (r.out && r.out != stdout)
 		fclose(r.out);
+	else if (r.out)
+		fflush(r.out);
+	store_close(&r.store);
 	inv_free(&r.inv);
 	alerts_free(r.pl.alerts);
 	pipeline_free(&r.pl);
+	jw_free(&r.jw);
+	config_free(&r.cfg);
 	return ret;
 }

@@ -5,6 +5,7 @@
  * ARP/DHCP said so; the IP was only ever sent by one MAC and that MAC is not a router (it sent for at most one
  * IPv4 address).
  */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -178,8 +179,8 @@ static void put_classification(struct jsonw *w, const char *oui_vendor, const st
  *   low     an open low recommendation, or any other known CVE
  *   none    nothing open
  */
-static void put_assessment(struct jsonw *w, const struct inventory *inv, struct inv_ident **ids, int nids,
-			   const struct classify_result *cls)
+static int put_assessment(struct jsonw *w, const struct inventory *inv, struct inv_ident **ids, int nids,
+			  const struct classify_result *cls)
 {
 	static const char *const levels[] = { "none", "low", "medium", "high" };
 	struct assess_attr *attrs;
@@ -193,7 +194,7 @@ static void put_assessment(struct jsonw *w, const struct inventory *inv, struct 
 	attrs = calloc(total + 1, sizeof(*attrs));
 	if (!attrs) {
 		w->oom = true; /* the record is not written rather than written without its findings */
-		return;
+		return 0;
 	}
 	for (int i = 0; i < nids; i++)
 		for (int a = 0; a < ids[i]->nattrs; a++)
@@ -215,6 +216,7 @@ static void put_assessment(struct jsonw *w, const struct inventory *inv, struct 
 	else if (rec_sev == 1 || vs.n)
 		level = 1;
 	jw_kstr(w, "exposure", levels[level]);
+	return level;
 }
 
 /* "contained": {since, until, drops} when the device's MAC or one of its IPs is in the containment map. */
@@ -243,18 +245,64 @@ static void put_containment(struct jsonw *w, const struct inventory *inv, struct
 	jw_kbool(w, "contained", false);
 }
 
-/* The risk level: from the live alerts about the device (critical or high alerts: high). */
-static void put_risk(struct jsonw *w, const struct inventory *inv, const struct device *d)
+/* The operator's knowledge of the device (its id is the first identity's key), or NULL. */
+static const struct inv_operator *operator_of(const struct inventory *inv, const char *id)
 {
-	static const char *const levels[] = { "none", "low", "medium", "high", "high" };
+	for (int i = 0; i < inv->nops; i++)
+		if (!strcmp(inv->ops[i].id, id))
+			return &inv->ops[i];
+	return NULL;
+}
+
+/* "name", "criticality" and "tags" when the operator set them. */
+static void put_operator(struct jsonw *w, const struct inv_operator *op)
+{
+	json_t *tags;
+	const char *k;
+	json_t *v;
+
+	if (!op)
+		return;
+	if (op->name[0])
+		jw_kstr(w, "name", op->name);
+	if (op->criticality[0])
+		jw_kstr(w, "criticality", op->criticality);
+	tags = op->tags_json ? json_loads(op->tags_json, 0, NULL) : NULL;
+	if (json_is_object(tags) && json_object_size(tags)) {
+		jw_key(w, "tags");
+		jw_obj_open(w);
+		json_object_foreach(tags, k, v)
+			jw_kstr(w, k, json_is_string(v) ? json_string_value(v) : "");
+		jw_obj_close(w);
+	}
+	json_decref(tags);
+}
+
+/*
+ * The risk level: the worse of the live alerts about the device (low, medium, high, critical) and its exposure
+ * (none, low, medium, high), then moved one step by the operator's criticality: high raises it (up to
+ * critical), low lowers it (never below low while there is something at all). A device with nothing against
+ * it stays at none whatever its criticality: risk is about what was seen, criticality about what is at stake.
+ */
+static void put_risk(struct jsonw *w, const struct inventory *inv, const struct device *d, int exposure,
+		     const struct inv_operator *op)
+{
+	static const char *const levels[] = { "none", "low", "medium", "high", "critical" };
 	struct iot_addr ips[64];
 	size_t n = 0;
-	int sev;
+	int sev, level;
 
 	for (int i = 0; i < d->nips && n < 64; i++)
 		ips[n++] = d->ips[i]->ip;
 	sev = alerts_device_severity(inv->alerts, d->mac ? d->mac->mac : NULL, ips, n);
-	jw_kstr(w, "risk", levels[sev >= 0 && sev <= 4 ? sev : 0]);
+	level = sev >= 0 && sev <= 4 ? sev : 0;
+	if (exposure > level)
+		level = exposure;
+	if (level && op && !strcmp(op->criticality, "high") && level < 4)
+		level++;
+	else if (level > 1 && op && !strcmp(op->criticality, "low"))
+		level--;
+	jw_kstr(w, "risk", levels[level]);
 }
 
 static void emit_device(const struct inventory *inv, const struct device *d, struct jsonw *w, FILE *out)
@@ -262,8 +310,10 @@ static void emit_device(const struct inventory *inv, const struct device *d, str
 	struct inv_ident *ids[64];
 	int nids = dev_idents(d, ids, 64);
 	uint64_t first = 0, last = 0;
+	const struct inv_operator *op;
 	struct classify_result cls;
 	const char *oui_vendor;
+	int exposure;
 	char buf[64];
 
 	if (!nids)
@@ -282,6 +332,8 @@ static void emit_device(const struct inventory *inv, const struct device *d, str
 	jw_key(w, "device");
 	jw_obj_open(w);
 	jw_kstr(w, "id", ids[0]->key);
+	op = operator_of(inv, ids[0]->key);
+	put_operator(w, op);
 	if (d->mac) {
 		dec_format_mac(d->mac->mac, buf);
 		jw_kstr(w, "mac", buf);
@@ -297,9 +349,9 @@ static void emit_device(const struct inventory *inv, const struct device *d, str
 	jw_ktime(w, "last_seen", last);
 	oui_vendor = classify_dev(inv, d, ids, nids, &cls);
 	put_classification(w, oui_vendor, &cls);
-	put_assessment(w, inv, ids, nids, &cls);
+	exposure = put_assessment(w, inv, ids, nids, &cls);
 	put_containment(w, inv, ids, nids);
-	put_risk(w, inv, d);
+	put_risk(w, inv, d, exposure, op);
 	jw_key(w, "hostnames");
 	put_values(w, ids, nids, is_hostname_key, NULL);
 	jw_key(w, "services");

@@ -34,6 +34,7 @@ static void ident_free(void *p)
 
 void inv_free(struct inventory *inv)
 {
+	inv_set_operator(inv, NULL, 0);
 	hmap_free(&inv->idents, ident_free);
 	free(inv->contained);
 	inv->contained = NULL;
@@ -368,4 +369,18 @@ int inv_set_contained(struct inventory *inv, const struct inv_contained *list, i
 	inv->contained = copy;
 	inv->ncontained = n > 0 ? n : 0;
 	return 0;
+}
+
+void inv_set_operator(struct inventory *inv, struct inv_operator *list, int n)
+{
+	/* Operator changes are rare and few: every device named before or after gets a new record. */
+	for (int i = 0; i < inv->nops; i++) {
+		mark_dirty(inv, inv->ops[i].id);
+		free(inv->ops[i].tags_json);
+	}
+	free(inv->ops);
+	inv->ops = list;
+	inv->nops = list ? n : 0;
+	for (int i = 0; i < inv->nops; i++)
+		mark_dirty(inv, inv->ops[i].id);
 }

@@ -63,6 +63,14 @@ struct inv_contained {
 	uint64_t drops;
 };
 
+/* What the operator set on a device (`iotsense set/tag`, the API), as the store keeps it. */
+struct inv_operator {
+	char id[64];	      /* the device id ("mac:.." / "ip:..") */
+	char name[128];	      /* "" when not set */
+	char criticality[8];  /* low|medium|high, "" when not set */
+	char *tags_json;      /* {"key":"value"}, NULL when none; owned */
+};
+
 struct classify_rules;
 struct oui_db;
 struct rec_catalog;
@@ -79,6 +87,8 @@ struct inventory {
 	struct inv_contained *contained; /* owned; the daemon's latest view of the containment map */
 	const struct alerts *alerts;	 /* not owned; NULL: device risk is "none" */
 	int ncontained;
+	struct inv_operator *ops; /* owned; operator knowledge by device id */
+	int nops;
 };
 
 void inv_init(struct inventory *inv);
@@ -106,6 +116,10 @@ void inv_add_ip(struct inventory *inv, const struct iot_addr *ip, const char *ke
 /* Replaces the list of contained devices; only the identities whose containment changed (entered, left, a new
  * expiry) are marked for the next snapshot, so the daemon may call it every sweep. Returns 0 or -ENOMEM. */
 int inv_set_contained(struct inventory *inv, const struct inv_contained *list, int n);
+
+/* Replaces the operator knowledge (takes ownership of list and its tags); the devices it concerns, before or
+ * after, get a new record at the next snapshot. */
+void inv_set_operator(struct inventory *inv, struct inv_operator *list, int n);
 
 /*
  * Resolves identities into devices and writes one device record (OCSF Device Inventory Info, class 5001) per

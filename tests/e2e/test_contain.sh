@@ -146,22 +146,26 @@ check "status table lists the device" grep -q "^ip:198.18.1.2 .* until released"
 iot $NS_C status --json >"$tmp/status-other-ns.json"
 check "status from another namespace sees it too (one pinned map)" \
 	status_has "$tmp/status-other-ns.json" '"ip:198.18.1.2" in e'
-# The daemon's device file (rewritten every second here) shows the device contained.
+# The daemon's store (device records every second here) shows the device contained.
 device_contained() { # python condition on c, the record's "contained"
-	python3 -c '
+	"$IOTSENSE" --state-dir "$tmp/state" devices --json 2>/dev/null | python3 -c '
 import json, sys
-for line in open(sys.argv[1]):
-    d = json.loads(line)["device"]
+for d in json.load(sys.stdin):
     if "198.18.1.2" in d.get("ips", []):
         c = d.get("contained")
-        sys.exit(0 if eval(sys.argv[2]) else 1)
-sys.exit(1)' "$tmp/state/devices.ndjson" "$1" 2>/dev/null
+        sys.exit(0 if eval(sys.argv[1]) else 1)
+sys.exit(1)' "$1" 2>/dev/null
+}
+store_contained() { # the containment table mirrors the map: id -> 1 row
+	[ "$(sqlite3 "$tmp/state/iotsense.db" "select count(*) from containment where device_id = '$1'" 2>/dev/null)" = "$2" ]
 }
 check "device record: contained, by its IP, until released" wait_for 10 device_contained \
 	'c and c["by"] == "ip:198.18.1.2" and c["until"] is None'
+check "store: the containment table has it" wait_for 10 store_contained ip:198.18.1.2 1
 iot $NS_G release $DEV_IP >"$tmp/release.out" 2>&1
 check "release: exit 0" test $? -eq 0
-check "device record: no longer contained" wait_for 10 device_contained 'c is False' 
+check "device record: no longer contained" wait_for 10 device_contained 'c is False'
+check "store: the containment table no longer has it" wait_for 10 store_contained ip:198.18.1.2 0
 check "release: reports the drops" grep -Eq "released 198.18.1.2 .* [1-9][0-9]* frames dropped" "$tmp/release.out"
 check "released: ping works again" wait_for 10 can_ping
 check "released: TCP works again" wait_for 10 can_tcp

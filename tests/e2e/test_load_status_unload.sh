@@ -47,7 +47,7 @@ check "clsact qdisc present" bash -c "nsx $NS_S tc qdisc show dev ${S}a | grep -
 nsenter --net=/run/netns/$NS_S python3 -m http.server 8080 --bind 198.18.7.1 >/dev/null 2>&1 &
 SRV=$!
 wait_for 10 nsx $NS_C bash -c 'exec 3<>/dev/tcp/198.18.7.1/8080' 2>/dev/null
-nsenter --net=/run/netns/$NS_S "$IOTSENSE" --pin-dir "$PIN" run -i ${S}a --duration 4 -o "$tmp/run.ndjson" \
+nsenter --net=/run/netns/$NS_S "$IOTSENSE" --pin-dir "$PIN" --state-dir "$tmp/state" run -i ${S}a --duration 4 -o "$tmp/run.ndjson" \
 	2>"$tmp/run.err" &
 RUN=$!
 sleep 1
@@ -89,7 +89,7 @@ check "unload of a detached interface: exit 1" test $? -eq 1
 
 # A daemon that attached by itself detaches on SIGTERM and leaves nothing.
 # nsenter execs the daemon, so $! is the daemon itself (a shell function would put a subshell between).
-nsenter --net=/run/netns/$NS_S "$IOTSENSE" --pin-dir "$PIN" run -i ${S}a -o "$tmp/run2.ndjson" 2>/dev/null &
+nsenter --net=/run/netns/$NS_S "$IOTSENSE" --pin-dir "$PIN" --state-dir "$tmp/state" run -i ${S}a -o "$tmp/run2.ndjson" 2>/dev/null &
 RUN=$!
 check "daemon attached by itself" wait_for 10 bash -c "nsx $NS_S ip link show ${S}a | grep -q 'prog/xdp'"
 kill -TERM $RUN

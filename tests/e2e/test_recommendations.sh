@@ -152,8 +152,8 @@ check "REC-0004 proof: security type None" proof_of "$(lab_ip vncopen)" IOTS-REC
 check "REC-0005 proof on the FTP server: FTP USER/PASS" proof_of "$(lab_ip ftp)" IOTS-REC-0005 \
 	cleartext_credentials '^FTP USER/PASS$'
 
-# The read command, over the daemon's device file.
-check "the daemon kept the device file" test -s "$STATE/devices.ndjson"
+# The read command, over the daemon's store.
+check "the daemon kept the store" test -s "$STATE/iotsense.db"
 check "recommendations --json counts the exposed devices" bash -c "
 	'$IOTSENSE' --state-dir '$STATE' recommendations --json | python3 -c '
 import json, sys
