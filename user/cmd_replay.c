@@ -8,6 +8,7 @@
 
 #include "assess/alerts.h"
 #include "cli.h"
+#include "config.h"
 #include "lib/log.h"
 #include "loader.h"
 #include "pipeline.h"
@@ -22,6 +23,7 @@ int cmd_replay(int argc, char **argv)
 		{ "snippets", required_argument, NULL, 'n' },
 		{ "no-progress", no_argument, NULL, 'q' },
 		{ "state-dir", required_argument, NULL, 'S' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -32,12 +34,14 @@ int cmd_replay(int argc, char **argv)
 	bool progress = isatty(STDERR_FILENO);
 	struct record_tee tee;
 	struct store store;
+	struct iot_config cfg;
+	const char *config = NULL;
 	bool use_store = false;
 	unsigned long v;
 	int c, ret = 1;
 
 	loader_opts_default(&lo);
-	while ((c = getopt_long(argc, argv, "o:n:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:n:qc:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			output = optarg;
@@ -54,11 +58,17 @@ int cmd_replay(int argc, char **argv)
 			g_opts.state_dir = optarg;
 			g_opts.state_dir_set = true;
 			break;
+		case 'c':
+			config = optarg;
+			break;
 		case 'h':
-			printf("Usage: iotsense replay [-o FILE] [--snippets N] [--no-progress] [--state-dir DIR] CAPTURE...\n"
+			printf("Usage: iotsense replay [-o FILE] [--snippets N] [--no-progress] [--state-dir DIR] [-c FILE]\n"
+			       "                       CAPTURE...\n"
 			       "  Runs the XDP program over each pcap/pcapng capture in the kernel (BPF_PROG_TEST_RUN)\n"
 			       "  and prints one NDJSON record per event. With --state-dir (here or before the command),\n"
-			       "  the device and alert records also go into DIR/iotsense.db, for devices, hunt and the API.\n");
+			       "  the device and alert records also go into DIR/iotsense.db, for devices, hunt and the API;\n"
+			       "  with -c, stamped with the config's sensor, site and zone, and queued for its outputs\n"
+			       "  (delivered by 'iotsense serve -c FILE' or 'iotsense run -c FILE').\n");
 			return EXIT_OK;
 		default:
 			return EXIT_USAGE;
@@ -68,12 +78,28 @@ int cmd_replay(int argc, char **argv)
 		fprintf(stderr, "iotsense replay: name at least one capture file\n");
 		return EXIT_USAGE;
 	}
-	if (!loader_have_privileges("replay"))
+	config_defaults(&cfg);
+	if (config) {
+		char cerr[1024];
+
+		if (config_load(&cfg, config, cerr, sizeof(cerr))) {
+			pr_err("%s\n", cerr);
+			return EXIT_USAGE;
+		}
+		if (!g_opts.state_dir_set && cfg.state_dir[0]) {
+			g_opts.state_dir = cfg.state_dir;
+			g_opts.state_dir_set = true;
+		}
+	}
+	if (!loader_have_privileges("replay")) {
+		config_free(&cfg);
 		return EXIT_ERR;
+	}
 	if (output) {
 		out = fopen(output, "w");
 		if (!out) {
 			pr_err("cannot write %s: %s\n", output, strerror(errno));
+			config_free(&cfg);
 			return EXIT_ERR;
 		}
 	}
@@ -85,6 +111,8 @@ int cmd_replay(int argc, char **argv)
 			goto out_close;
 		}
 		use_store = true;
+		store.id = (struct store_identity){ cfg.sensor, cfg.site, cfg.zone };
+		store.outbox = cfg.noutputs > 0;
 	}
 	if (record_tee_open(&tee, out, use_store ? &store : NULL)) {
 		pr_err("%s\n", strerror(errno));
@@ -124,5 +152,6 @@ out_close:
 		pr_err("writing %s failed: %s\n", output, strerror(errno));
 		ret = EXIT_ERR;
 	}
+	config_free(&cfg);
 	return ret == 2 ? EXIT_USAGE : ret ? EXIT_ERR : EXIT_OK;
 }
