@@ -12,31 +12,6 @@
 #include "lib/jsonw.h"
 #include "store/store.h"
 
-/* ID as the inventory writes it (mac:.., ip:..), a bare MAC or IP, or the operator's name for the device. */
-int store_resolve_device(struct store *s, const char *query, char *id, size_t size)
-{
-	static const char *const sql =
-		"SELECT id FROM devices WHERE id = ?1 UNION ALL"
-		" SELECT device_id FROM device_addresses WHERE address = lower(?1) UNION ALL"
-		" SELECT id FROM devices WHERE name = ?1 LIMIT 2";
-	sqlite3_stmt *st;
-	int n = 0;
-
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, query, -1, SQLITE_TRANSIENT);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(st, 0);
-
-		if (n && !strcmp(id, v))
-			continue;
-		if (!n++)
-			snprintf(id, size, "%s", v);
-	}
-	sqlite3_finalize(st);
-	return n; /* 0: none, 1: found, 2: ambiguous */
-}
-
 static int settings_main(int argc, char **argv, bool tags)
 {
 	static const struct option opts[] = {
