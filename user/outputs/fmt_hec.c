@@ -26,10 +26,9 @@ int fmt_render_hec(const json_t *rec, const char *record_id, const struct fmt_ct
 
 	fmt_buf_put(out, "{", 1);
 	if (fmt_record_time(rec, &us)) {
-		/* Floor division, so a time before 1970 still prints as seconds.fraction. */
-		int64_t s = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
+		uint64_t a = us < 0 ? (uint64_t)0 - (uint64_t)us : (uint64_t)us;
 
-		fmt_printf(out, "\"time\":%" PRId64 ".%06" PRId64 ",", s, us - s * 1000000);
+		fmt_printf(out, "\"time\":%s%" PRIu64 ".%06" PRIu64 ",", us < 0 ? "-" : "", a / 1000000, a % 1000000);
 	}
 	put_kv(out, "host", c->sensor);
 	put_kv(out, "source", c->hec_source && *c->hec_source ? c->hec_source : "iotsense");
