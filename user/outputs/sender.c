@@ -336,9 +336,11 @@ static void *sender_main(void *arg)
 			first = 0;
 		}
 		if (s->drv->send(s->dst, &b, b.items + first, b.n - first, &done, err, sizeof(err)) == 0) {
-			if (ack(s, last, b.n - first) == 0)
+			if (ack(s, last, b.n - first) == 0) {
 				have = false;
-			else
+				if (rows < (int)s->cfg.batch)
+					next_stats = 0; /* the end of the backlog: let pending say 0 now */
+			} else
 				nap(o, BACKOFF_MIN_MS); /* the store is busy: retry the ack by resending */
 			if (backoff)
 				pr_info("output %s: delivering again\n", s->cfg.name);
