@@ -18,6 +18,7 @@
 #include "lib/jsonw.h"
 #include "lib/log.h"
 #include "loader.h"
+#include "store/store.h"
 
 static const char *const mode_names[] = { "none", "native", "skb" };
 
@@ -293,6 +294,81 @@ static bool tc_still_attached(uint32_t ifindex, enum bpf_tc_attach_point where, 
 	return !bpf_tc_query(&hook, &opts) && opts.prog_id == prog_id;
 }
 
+/* The store and the outputs' queues (the daemon's side of things), when there is a store. */
+static void print_store(void)
+{
+	struct store_summary *sum = calloc(1, sizeof(*sum));
+	char err[512];
+
+	if (!sum)
+		return;
+	if (store_summary(g_opts.state_dir, sum, err, sizeof(err))) {
+		printf("\nstore: none at %s/%s\n", g_opts.state_dir, STORE_FILE_NAME);
+		free(sum);
+		return;
+	}
+	printf("\nstore %s: %lld devices, %lld alerts, %lld observations, %lld records queued for outputs\n",
+	       sum->path, (long long)sum->devices, (long long)sum->alerts, (long long)sum->observations,
+	       (long long)sum->outbox);
+	if (sum->noutputs)
+		printf("%-20s %10s %10s %9s %9s  %s\n", "OUTPUT", "SENT", "QUEUED", "FAILURES", "DROPPED",
+		       "LAST ERROR");
+	for (int i = 0; i < sum->noutputs; i++) {
+		const struct store_output_summary *o = &sum->outputs[i];
+
+		printf("%-20s %10lld %10lld %9lld %9lld  %s\n", o->name, (long long)o->sent, (long long)o->queued,
+		       (long long)o->failures, (long long)o->dropped, o->last_error[0] ? o->last_error : "-");
+	}
+	free(sum);
+}
+
+static void json_store(struct jsonw *w)
+{
+	struct store_summary *sum = calloc(1, sizeof(*sum));
+	char err[512];
+
+	jw_key(w, "store");
+	if (!sum || store_summary(g_opts.state_dir, sum, err, sizeof(err))) {
+		jw_null(w);
+		free(sum);
+		return;
+	}
+	jw_obj_open(w);
+	jw_kstr(w, "path", sum->path);
+	jw_key(w, "devices");
+	jw_i64(w, sum->devices);
+	jw_key(w, "alerts");
+	jw_i64(w, sum->alerts);
+	jw_key(w, "observations");
+	jw_i64(w, sum->observations);
+	jw_key(w, "outbox");
+	jw_i64(w, sum->outbox);
+	jw_key(w, "outputs");
+	jw_arr_open(w);
+	for (int i = 0; i < sum->noutputs; i++) {
+		const struct store_output_summary *o = &sum->outputs[i];
+
+		jw_obj_open(w);
+		jw_kstr(w, "name", o->name);
+		jw_key(w, "sent");
+		jw_i64(w, o->sent);
+		jw_key(w, "queued");
+		jw_i64(w, o->queued);
+		jw_key(w, "failures");
+		jw_i64(w, o->failures);
+		jw_key(w, "dropped");
+		jw_i64(w, o->dropped);
+		jw_key(w, "acked_seq");
+		jw_i64(w, o->acked_seq);
+		jw_kstr(w, "last_error", o->last_error);
+		jw_kstr(w, "last_ok", o->last_ok);
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	jw_obj_close(w);
+	free(sum);
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -359,6 +435,7 @@ int cmd_status(int argc, char **argv)
 	if (!json) {
 		if (!nk) {
 			printf("iotsense is not attached to any interface (pin dir %s)\n", g_opts.pin_dir);
+			print_store();
 			return EXIT_OK;
 		}
 		printf("%-16s %-7s %-7s %-9s %-8s %-8s %s\n", "INTERFACE", "IFINDEX", "XDP", "XDP-PROG", "TC-EGR",
@@ -387,6 +464,7 @@ int cmd_status(int argc, char **argv)
 		nce = read_contained(&ce, now);
 		print_contained(ce, nce, now);
 		free(ce);
+		print_store();
 		return EXIT_OK;
 	}
 
@@ -436,6 +514,7 @@ int cmd_status(int argc, char **argv)
 	nce = read_contained(&ce, now);
 	json_contained(&w, ce, nce, now);
 	free(ce);
+	json_store(&w);
 	jw_obj_close(&w);
 	jw_end_line(&w);
 	fputs(w.buf, stdout);

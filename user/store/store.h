@@ -103,4 +103,20 @@ int store_resolve_device(struct store *s, const char *query, char *id, size_t si
 int store_query(struct store *s, const char *sql, int (*row)(void *ctx, sqlite3_stmt *st), void *ctx, char *err,
 		size_t err_size);
 
+/* `status`: the store's size and each output's place in the outbox. */
+#define STORE_SUMMARY_OUTPUTS 16
+struct store_output_summary {
+	char name[64];
+	int64_t acked_seq, sent, failures, dropped, queued;
+	char last_error[256], last_ok[40];
+};
+struct store_summary {
+	char path[4096];
+	int64_t devices, alerts, outbox, observations;
+	struct store_output_summary outputs[STORE_SUMMARY_OUTPUTS];
+	int noutputs;
+};
+/* Opens the store read-only for it. 0, or -1 with err (no store yet, say). */
+int store_summary(const char *state_dir, struct store_summary *out, char *err, size_t err_size);
+
 #endif
