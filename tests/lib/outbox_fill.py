@@ -7,7 +7,7 @@
 Takes the device and alert records of NDJSON (`iotsense replay` output), COPIES times each, made distinct by a
 "test_copy" member (FIRST_COPY.., default 0) (so every queued record has its own record_id); alerts get severities 1..5 in turn, so
 min_severity filters have something to filter. Writes one line per queued row to EXPECTED:
-seq<TAB>record_id<TAB>kind<TAB>severity_id. The record_id is what iotsense computes: hex of the first 16 bytes of
+seq<TAB>record_id<TAB>kind<TAB>severity_id<TAB>body. The record_id is what iotsense computes: hex of the first 16 bytes of
 SHA-256 over the line."""
 import hashlib
 import json
@@ -39,7 +39,7 @@ def main():
                 cur = con.execute(
                     "INSERT INTO outbox (record_id, kind, severity_id, created_at, body) VALUES (?,?,?,?,?)",
                     (rid, r["record"], sev, now, line))
-                out.write(f"{cur.lastrowid}\t{rid}\t{r['record']}\t{sev}\n")
+                out.write(f"{cur.lastrowid}\t{rid}\t{r['record']}\t{sev}\t{line}\n")
                 n += 1
     con.commit()
     print(n)
