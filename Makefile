@@ -160,6 +160,15 @@ $(BUILD)/fuzz/fuzz_alert_rules: tests/fuzz/fuzz_alert_rules.c $(wildcard user/*.
 		-Iuser -Iheaders -o $@ $< $(wildcard user/assess/*.c user/decoders/*.c user/lib/*.c user/vulns/*.c) \
 		user/inventory.c user/classify.c user/oui.c -lyaml -lpcre2-8 -ljansson -lz -lcrypto -lxdp -lbpf -lelf
 
+# The record renderings and syslog framing: every rendering read back with the strict parsers of the unit tests.
+OUTPUTS_FUZZ_SRCS := user/outputs/format.c $(wildcard user/outputs/fmt_*.c) user/outputs/syslog.c
+$(BUILD)/fuzz/fuzz_outputs: tests/fuzz/fuzz_outputs.c $(OUTPUTS_FUZZ_SRCS) $(wildcard user/outputs/*.h) \
+		tests/unit/outputs/fmt_test.h
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-Iuser -Iheaders -Itests/lib -Itests/unit/outputs -o $@ $< $(OUTPUTS_FUZZ_SRCS) -ljansson -lcrypto
+
 # The daemon's config reader (by hand: `tests/fuzz/run config`), with the format names it checks against.
 CONFIG_FUZZ_SRCS := user/config.c user/lib/yamldoc.c user/outputs/format.c $(wildcard user/outputs/fmt_*.c) user/lib/jsonw.c
 $(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(CONFIG_FUZZ_SRCS) user/config.h
@@ -168,7 +177,7 @@ $(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(CONFIG_FUZZ_SRCS) user/con
 	$(Q)clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-Iuser -Iheaders -o $@ $< $(CONFIG_FUZZ_SRCS) -lyaml -ljansson -lcrypto
 
-fuzz-build: $(FUZZ_BINS) $(BUILD)/fuzz/fuzz_feeds
+fuzz-build: $(FUZZ_BINS) $(BUILD)/fuzz/fuzz_feeds $(BUILD)/fuzz/fuzz_outputs
 fuzz: fuzz-build
 	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run $(DECODERS)
 

@@ -208,7 +208,8 @@ static void add_peer(struct fmt_fields *ff, const json_t *rec)
 			continue;
 		end = flow + fn;
 		sp = memchr(flow, ' ', fn);
-		arrow = sp ? memmem(sp, (size_t)(end - sp), " -> ", 4) : NULL;
+		/* From after the first space: "tcp -> x" must not make an end of negative length. */
+		arrow = sp ? memmem(sp + 1, (size_t)(end - sp - 1), " -> ", 4) : NULL;
 		if (!arrow || !split_end(sp + 1, arrow, &a[0], &p[0]) || !split_end(arrow + 4, end, &a[1], &p[1]))
 			continue;
 		pick = dev.n && a[1].n == dev.n && !memcmp(a[1].s, dev.s, dev.n) ? 0 : 1;

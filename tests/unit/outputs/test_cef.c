@@ -167,6 +167,27 @@ out:
 	fmt_buf_free(&b);
 }
 
+/* Flows that are not "PROTO A:P -> B:Q" give no peer fields, and nothing worse (found by fuzz_outputs). */
+TEST(odd_flows)
+{
+	static const char *const flows[] = { "tcp -> 1:2", "tcp  -> :", " -> ", "tcp a -> b", "tcp :1 -> :2", "x",
+					     "tcp 1.2.3.4:5 -> " };
+
+	for (size_t i = 0; i < sizeof(flows) / sizeof(flows[0]); i++) {
+		json_t *r = load("{\"record\":\"alert\",\"evidence\":[{\"flow\":\"\"}]}");
+		struct fmt_buf b;
+		struct parsed p;
+
+		json_object_set_new(json_array_get(json_object_get(r, "evidence"), 0), "flow", json_string(flows[i]));
+		b = render(OUT_FMT_CEF, r, NULL);
+		CHECK(!cef_parse(b.p, b.len, &p));
+		CHECK(!pget(&p, "dst") && !pget(&p, "dpt"));
+		parsed_free(&p);
+		fmt_buf_free(&b);
+		json_decref(r);
+	}
+}
+
 TEST(severity_map)
 {
 	static const struct {
@@ -222,6 +243,7 @@ int main(void)
 	RUN(recommendation);
 	RUN(unknown_kind_generic);
 	RUN(no_record_kind_no_time);
+	RUN(odd_flows);
 	RUN(severity_map);
 	RUN(version_and_context);
 	return testlib_summary();
