@@ -259,6 +259,10 @@ TEST(patch)
 	CHECK(json_object_get(json_object_get(c.j, "tags"), "floor") == NULL);
 	CHECK_STR(json_string_value(json_object_get(json_object_get(c.j, "tags"), "room")), "lobby");
 	done(&c);
+	call(&c, "PATCH", "devices/198.18.0.2", "{\"name\":null}", NULL); /* no tags key at all */
+	CHECK_EQ_INT(c.r.status, 200);
+	CHECK(json_is_null(json_object_get(c.j, "name")));
+	done(&c);
 	call(&c, "PATCH", "devices/198.18.7.7", "{\"name\":\"x\"}", NULL);
 	CHECK_EQ_INT(c.r.status, 404);
 	done(&c);
