@@ -93,7 +93,9 @@ static const char *const migrations[] = {
 	"INSERT INTO meta VALUES ('settings_version', '0');"
 	/* The alerts of a device: its row, matched by any of its addresses (alerts name the IP that acted). */
 	"CREATE VIEW device_alerts AS"
-	"  SELECT d.id AS device_id, a.* FROM alerts a JOIN devices d"
+	"  SELECT d.id AS device_id, a.uid, a.device_id AS alert_device_id, a.device_ip, a.device_mac, a.type,"
+	"  a.title, a.description, a.severity, a.severity_id, a.rule, a.techniques, a.first_seen, a.last_seen,"
+	"  a.count, a.record FROM alerts a JOIN devices d"
 	"  ON a.device_id = d.id OR a.device_mac = d.mac"
 	"  OR a.device_ip IN (SELECT address FROM device_addresses WHERE device_id = d.id AND kind = 'ip');",
 };
