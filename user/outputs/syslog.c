@@ -111,6 +111,53 @@ static void put_sd(struct fmt_buf *b, const struct syslog_msg *m)
 	fmt_buf_put(b, "]", 1);
 }
 
+/* Whether s[i] follows an odd run of backslashes (counted back to from): the second half of an escape. */
+static bool escaped(const char *s, size_t from, size_t i)
+{
+	size_t bs = 0;
+
+	while (i - bs > from && s[i - bs - 1] == '\\')
+		bs++;
+	return bs % 2;
+}
+
+/*
+ * Where a MSG cut by the bound should end. A CEF or LEEF line ends at its last whole field (the last unescaped
+ * separator past the header: ' ' in CEF, '^' in LEEF), so the cut shortens a value instead of leaving half a key;
+ * and no line ends in the first half of an escape, a lone '\'.
+ */
+static size_t tidy_cut(const char *s, size_t n)
+{
+	size_t ext = 0;
+	int want = 0, pipes = 0;
+	char sep = 0;
+
+	if (n >= 4 && !memcmp(s, "CEF:", 4)) {
+		want = 7;
+		sep = ' ';
+	} else if (n >= 5 && !memcmp(s, "LEEF:", 5)) {
+		want = 6;
+		sep = '^';
+	}
+	for (size_t i = 0; sep && i < n && pipes < want; i++) {
+		if (s[i] == '\\')
+			i++;
+		else if (s[i] == '|' && ++pipes == want)
+			ext = i + 1;
+	}
+	for (size_t i = n; ext && i > ext; i--) {
+		if (s[i - 1] == '=' && !escaped(s, ext, i - 1))
+			break; /* the last field has its key: keep what fits of its value */
+		if (s[i - 1] == sep && !escaped(s, ext, i - 1)) {
+			n = i - 1;
+			break;
+		}
+	}
+	if (n && escaped(s, 0, n))
+		n--;
+	return n;
+}
+
 static int clamp(int v, int lo, int hi)
 {
 	return v < lo ? lo : v > hi ? hi : v;
@@ -118,7 +165,7 @@ static int clamp(int v, int lo, int hi)
 
 int syslog_frame(struct fmt_buf *out, const struct syslog_msg *m, const char *msg, size_t len)
 {
-	size_t max = m->max_len ? m->max_len : SYSLOG_MAX_UDP, start = out->len, consumed, body, room;
+	size_t max = m->max_len ? m->max_len : SYSLOG_MAX_UDP, start = out->len, consumed, body, room, at;
 	struct fmt_buf h = { 0 };
 
 	if (max < SYSLOG_MIN_LEN)
@@ -166,15 +213,11 @@ int syslog_frame(struct fmt_buf *out, const struct syslog_msg *m, const char *ms
 	body = out->len;
 	fmt_buf_put(out, h.p, h.len);
 	fmt_buf_free(&h);
+	at = out->len;
 	fmt_put_text_n(out, msg ? msg : "", msg ? len : 0, room, FMT_ESC_LINE, &consumed);
 	if (consumed < len && !out->oom) {
-		/* Cut: a CEF/LEEF escape must not lose its second half, or the line's last value ends in a lone '\'. */
-		size_t bs = 0;
-
-		while (bs < out->len - body && out->p[out->len - 1 - bs] == '\\')
-			bs++;
-		if (bs % 2)
-			out->p[--out->len] = 0;
+		out->len = at + tidy_cut(out->p + at, out->len - at);
+		out->p[out->len] = 0;
 	}
 	if (out->oom) {
 		out->len = start;

@@ -177,6 +177,46 @@ TEST(msg_bounded)
 	fmt_buf_free(&b);
 }
 
+/* A cut CEF/LEEF line keeps whole keys: half a key is dropped, a value keeps what fits. */
+TEST(cut_at_fields)
+{
+	static char line[12000];
+	struct syslog_msg m = base(SYSLOG_RFC5424);
+	struct fmt_buf b = { 0 };
+	struct parsed p;
+	const char *at;
+	size_t hdr, n;
+
+	frame(&m, "", 0, &b);
+	hdr = b.len + 1;
+	for (int leef = 0; leef < 2; leef++) {
+		const char *head = leef ? "LEEF:2.0|v|p|1|e|^|k1=v1^k2=" : "CEF:0|v|p|1|s|n|5|k1=v1 k2=";
+		char sep = leef ? '^' : ' ';
+
+		/* The bound falls inside k2's value: the value is kept, cut. */
+		memset(line, 'x', sizeof(line));
+		memcpy(line, head, strlen(head));
+		frame(&m, line, sizeof(line), &b);
+		at = b.p + hdr;
+		n = b.len - hdr;
+		CHECK_EQ_INT(b.len, SYSLOG_MAX_UDP);
+		CHECK(leef ? !leef_parse(at, n, &p) : !cef_parse(at, n, &p));
+		CHECK(pget_len(&p, "k2") == n - strlen(head));
+		parsed_free(&p);
+		/* The bound falls inside the key k3 that follows: k3's half goes. */
+		line[SYSLOG_MAX_UDP - hdr - 3] = sep;
+		memcpy(line + SYSLOG_MAX_UDP - hdr - 2, "k3=v3", 5);
+		frame(&m, line, sizeof(line), &b);
+		at = b.p + hdr;
+		n = b.len - hdr;
+		CHECK_EQ_INT(b.len, SYSLOG_MAX_UDP - 3);
+		CHECK(leef ? !leef_parse(at, n, &p) : !cef_parse(at, n, &p));
+		CHECK(p.n == 2 && !pget(&p, "k3"));
+		parsed_free(&p);
+	}
+	fmt_buf_free(&b);
+}
+
 TEST(severity_of_records)
 {
 	static const struct {
@@ -204,6 +244,7 @@ int main(void)
 	RUN(header_fields_cleaned_and_bounded);
 	RUN(msg_one_line);
 	RUN(msg_bounded);
+	RUN(cut_at_fields);
 	RUN(severity_of_records);
 	return testlib_summary();
 }
