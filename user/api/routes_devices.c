@@ -385,11 +385,13 @@ static void contain_device(struct api_req *q, struct api_resp *r, const char *gi
 				return resp_error(r, 400, contain ? "only \"for\" may be given (30s, 10m, 2h, 1d)"
 								  : "release takes no body");
 			}
-			if (!json_is_null(f) &&
-			    (!json_is_string(f) || contain_parse_duration(json_string_value(f), &for_ns, why, sizeof(why)))) {
-				json_decref(body);
-				return resp_error(r, 400, "for: %s", json_is_string(f) ? why : "a duration such as \"10m\"");
-			}
+			if (!json_is_null(f) && !json_is_string(f))
+				snprintf(why, sizeof(why), "a duration such as \"10m\"");
+			else if (json_is_null(f) || !contain_parse_duration(json_string_value(f), &for_ns, why,
+									     sizeof(why)))
+				continue;
+			json_decref(body);
+			return resp_error(r, 400, "for: %s", why);
 		}
 		json_decref(body);
 	}
