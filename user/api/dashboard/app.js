@@ -109,7 +109,8 @@ function table(headers, rows, empty, cls) {
 		return el('p', { class: 'empty' }, empty);
 	return el('div', { class: 'table-wrap' },
 		el('table', { class: cls || 'grid' },
-			el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))),
+			el('thead', {}, el('tr', {}, headers.map((h) => Array.isArray(h) ?
+				el('th', { scope: 'col', class: h[1] }, h[0]) : el('th', { scope: 'col' }, h)))),
 			el('tbody', {}, rows)));
 }
 
@@ -287,7 +288,8 @@ async function renderDevices(r) {
 		type: 'search', name: 'q', value: f.q, placeholder: 'Search id, name, IP, MAC, vendor, model, hostname',
 		'aria-label': 'Search devices', class: 'search',
 	});
-	const typeSel = select('type', 'Type', f.type, [['', 'All types'], ...DEVICE_TYPES.map((t) => [t, t])]);
+	const typeSel = select('type', 'Type', f.type, [['', 'All types'], ...DEVICE_TYPES.map((t) => [t, t]),
+		['unknown', 'not classified']]);
 	const riskSel = select('risk', 'Risk', f.risk, [['', 'Any risk'], ['low', 'Low or higher'],
 		['medium', 'Medium or higher'], ['high', 'High or higher'], ['critical', 'Critical']]);
 	const contSel = select('contained', 'Containment', f.contained, [['', 'Contained or not'],
@@ -450,8 +452,8 @@ function containBox(d, msg) {
 		}
 	};
 	if (d.contained) {
-		// The record says {by, since, until, drops}; the summary only true.
-		const c = typeof d.contained === 'object' ? d.contained : {};
+		// The API keeps the record's {by, since, until, drops} as "containment"; "contained" is a bool.
+		const c = d.containment || (typeof d.contained === 'object' ? d.contained : {});
 		return el('div', { class: 'contain' },
 			el('span', { class: 'muted' }, c.until ? 'contained until ' + fmtTime(c.until) :
 				c.since ? 'contained since ' + fmtTime(c.since) : 'contained',
@@ -557,7 +559,7 @@ function alertRow(a, withDevice) {
 }
 
 function alertsSection(alerts) {
-	return section('Alerts', alerts.length, table(['Severity', 'Alert', 'First seen', 'Last seen', 'Count'],
+	return section('Alerts', alerts.length, table(['Severity', 'Alert', 'First seen', 'Last seen', ['Count', 'num']],
 		alerts.map((a) => alertRow(a, false)), 'No alert about this device.'));
 }
 
@@ -601,7 +603,7 @@ async function renderAlerts(r) {
 			el('p', { class: 'muted' }, 'Findings about devices, newest first; repeats are counted, not repeated.')),
 		el('div', { class: 'toolbar' }, sel),
 		el('section', { class: 'card flush' },
-			table(['Severity', 'Alert', 'Device', 'First seen', 'Last seen', 'Count'],
+			table(['Severity', 'Alert', 'Device', 'First seen', 'Last seen', ['Count', 'num']],
 				list.items.map((a) => alertRow(a, true)), 'No alert.'),
 			pager(list, (o) => setHashParams('alerts', { severity: sev, offset: o }))));
 }
@@ -644,7 +646,7 @@ async function renderRecommendations() {
 		el('div', { class: 'page-head' }, el('h1', {}, 'Recommendations'),
 			el('p', { class: 'muted' }, 'What to fix, with the number of devices exposed; open one to see how and where.')),
 		el('section', { class: 'card flush' },
-			table(['Severity', 'Recommendation', 'Category', 'Exposed devices'], rows,
+			table(['Severity', 'Recommendation', 'Category', ['Exposed devices', 'num']], rows,
 				'No open recommendation: nothing the sensor sees needs fixing.', 'grid recs')));
 }
 
@@ -677,7 +679,7 @@ async function renderHealth() {
 			table(['Interface', 'Index', 'XDP mode', 'Program id'], (k.interfaces || []).map((i) => el('tr', {},
 				cell(i.ifname, 'mono'), cell(i.ifindex, 'num'), cell(i.xdp_mode), cell(i.xdp_prog_id, 'num'))),
 			'No interface.')),
-		section('Kernel counters', counters.length, table(['Counter', 'Value'], counters.map(([n, v]) =>
+		section('Kernel counters', counters.length, table(['Counter', ['Value', 'num']], counters.map(([n, v]) =>
 			el('tr', {}, cell(n, 'mono'), el('td', { class: 'num' }, fmtNum(v)))), 'No counter (nothing attached).',
 		'grid counters')),
 		section('Outputs', (s.outputs || []).length, table(['Output', 'Queued', 'Sent', 'Failures', 'Dropped',
