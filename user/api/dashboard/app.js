@@ -57,7 +57,7 @@ function text(v) {
 // A cell that truncates with an ellipsis and shows the whole value on hover.
 function cell(v, cls) {
 	const t = text(v);
-	return el('td', { class: cls, title: t === dash ? null : t }, t);
+	return t === dash ? el('td', { class: 'none' }, t) : el('td', { class: cls, title: t }, t);
 }
 
 function badge(kind, level) {
@@ -667,7 +667,9 @@ async function renderHealth() {
 			tile('Interfaces', (k.interfaces || []).length, '#/health')),
 		el('div', { class: 'cols' },
 			section('Sensor', null, el('dl', { class: 'props' }, prop('Name', s.sensor), prop('Site', s.site),
-				prop('Zone', s.zone), prop('Version', s.version), prop('Uptime', fmtDuration(s.uptime_s)))),
+				prop('Zone', s.zone), prop('Version', s.version), prop('Uptime', fmtDuration(s.uptime_s)),
+				prop('Mode', s.daemon === undefined ? null : s.daemon ? 'daemon (sensing)' :
+					'serve (reads the store; not sensing)'), prop('Pin directory', k.pin_dir, true))),
 			section('Store', null, el('dl', { class: 'props' }, prop('Path', st.path, true),
 				prop('Devices', fmtNum(st.devices)), prop('Alerts', fmtNum(st.alerts)),
 				prop('Schema version', st.schema_version)))),
@@ -695,9 +697,8 @@ async function renderHealth() {
 async function loadIdentity() {
 	try {
 		const s = await api('GET', '/status');
-		const parts = [s.sensor, s.site, s.zone].filter(Boolean);
-		document.getElementById('sensor-id').textContent = parts.join(' \u00b7 ') +
-			(s.version ? ` \u00b7 v${s.version}` : '');
+		const parts = [s.sensor, s.site, s.zone, s.version ? 'v' + s.version : null].filter(Boolean);
+		document.getElementById('sensor-id').textContent = parts.join(' \u00b7 ');
 	} catch (e) {
 		/* the page itself says what is wrong */
 	}
