@@ -20,12 +20,17 @@ tmp=$(mktemp -d)
 ST=$tmp/state
 DB=$ST/iotsense.db
 PIN=$tmp/no-pins
+KPIN=/sys/fs/bpf/iotsense-api-$$ # a real sensor's pins, for the kernel section
+VA=iapa$$ VB=iapb$$
 TOKEN=api-test-token-0123456789abcdef
 pids=()
 cleanup() {
 	local p
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+	nsx $NS "$IOTSENSE" --pin-dir "$KPIN" unload --all >/dev/null 2>&1
+	rm -rf "$KPIN"
 	ip netns del $NS 2>/dev/null
+	ip netns del ${NS}p 2>/dev/null
 	if [ -n "${KEEP:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
@@ -120,7 +125,8 @@ check "dashboard: CSP default-src 'self'" bash -c "grep -qi \"^Content-Security-
 # ---- /metrics ----
 c -D "$tmp/metrics.hdr" "$U/metrics" >"$tmp/metrics"
 check "/metrics is text 0.0.4" grep -qi '^Content-Type: text/plain; version=0.0.4' "$tmp/metrics.hdr"
-check "/metrics: every line parses" python3 - "$tmp/metrics" <<'EOF'
+# The exposition format, line by line: comments are HELP/TYPE, one TYPE per family, samples match the grammar.
+cat >"$tmp/promcheck.py" <<'EOF'
 import re, sys
 sample = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*",?)*\})? '
                     r'([+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?|NaN|[+-]Inf)( [0-9]+)?$')
@@ -141,6 +147,7 @@ missing = seen - typed
 if missing: print('  samples without # TYPE:', missing); bad += 1
 sys.exit(1 if bad or not seen else 0)
 EOF
+check "/metrics: every line parses" python3 "$tmp/promcheck.py" "$tmp/metrics"
 check "/metrics: devices by type = SQL" is \
 	"$(grep '^iotsense_devices{type="unknown"}' "$tmp/metrics" | cut -d' ' -f2)" \
 	"$(sq 'select count(*) from devices where type is null')"
@@ -226,6 +233,36 @@ pids+=($!)
 wait_for 10 bash -c "nsx $NS curl -s -o /dev/null http://127.0.0.1:18085/" >/dev/null
 check "no store yet: 503 with the reason" bash -c "nsx $NS curl -s http://127.0.0.1:18085/api/v1/devices |
 	grep -q '\"status\":503.*no inventory there yet'"
+
+# ---- with a sensor attached (a veth to a peer namespace): kernel counters, interfaces, containment ----
+if ip netns add ${NS}p && ip link add $VA type veth peer name $VB && ip link set $VA netns $NS &&
+	ip link set $VB netns ${NS}p && nsx $NS ip addr add 198.18.40.1/24 dev $VA &&
+	nsx ${NS}p ip addr add 198.18.40.2/24 dev $VB && nsx $NS ip link set $VA up && nsx ${NS}p ip link set $VB up &&
+	nsx $NS "$IOTSENSE" --pin-dir "$KPIN" load -i $VA >"$tmp/load.out" 2>&1; then
+	nsx ${NS}p ping -c 3 -i 0.2 -W 1 198.18.40.1 >/dev/null
+	nsenter --net=/run/netns/$NS "$IOTSENSE" --pin-dir "$KPIN" --state-dir "$ST" serve --listen 127.0.0.1:18086 \
+		--duration 120 >"$tmp/serve-k.log" 2>&1 &
+	pids+=($!)
+	K=http://127.0.0.1:18086
+	wait_for 10 bash -c "nsx $NS curl -s -o /dev/null $K/" >/dev/null
+	c "$K/metrics" >"$tmp/metrics-k"
+	check "/metrics with a sensor: every line parses" python3 "$tmp/promcheck.py" "$tmp/metrics-k"
+	check "/metrics: kernel packets counted at the XDP hook" awk '$1 == "iotsense_packets_total{hook=\"xdp\"}" && $2 > 0 { ok = 1 } END { exit !ok }' "$tmp/metrics-k"
+	check "/metrics: the interface by name" grep -q "^iotsense_interface_info{ifname=\"$VA\"" "$tmp/metrics-k"
+	check "/metrics: every other counter as iotsense_kernel_*" grep -q '^iotsense_kernel_ipv4_total{hook="xdp"}' "$tmp/metrics-k"
+	check "status: attached, the interface, counters by name" is \
+		"$(c $K/api/v1/status | jq_ 'd["kernel"]["attached"], d["kernel"]["interfaces"][0]["ifname"], d["kernel"]["counters"]["packets"] > 0')" \
+		"True $VA True"
+	check "contain through the API" is "$(c -X POST -H 'Content-Type: application/json' -d '{"for":"10m"}' \
+		"$K/api/v1/devices/$enc/contain" | jq_ 'd["id"], d["contained"], d["until"] is not None')" "$first True True"
+	check "... the kernel map has it" bash -c "nsx $NS '$IOTSENSE' --pin-dir '$KPIN' status --json |
+		grep -q '\"id\":\"$first\"'"
+	check "release through the API" is "$(c -X POST "$K/api/v1/devices/$enc/release" |
+		jq_ 'd["contained"], d["was_contained"]')" "False True"
+	check "release again is no error" is "$(c -X POST "$K/api/v1/devices/$enc/release" | jq_ 'd["was_contained"]')" False
+else
+	check "sensor attached for the kernel section ($(tail -n 1 "$tmp/load.out" 2>/dev/null))" false
+fi
 
 # ---- SIGTERM ends serve cleanly ----
 exited() { # a child that exited stays a zombie until waited for: kill -0 would still find it
