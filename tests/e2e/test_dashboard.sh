@@ -46,6 +46,7 @@ stop_server() {
 	fi
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM # so that a timeout or ^C still cleans up (EXIT runs on exit)
 mkdir -p "$LOGS" "$TMP/home/run"
 chmod 700 "$TMP/home/run"
 # Chromium writes its profile, caches and crash reports under these; the real HOME may be read-only.
