@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * `iotsense serve [--listen ADDR] [--token-file FILE] [--token-env VAR] [--duration S]`: the local API, /metrics
- * and the dashboard over the store in --state-dir, without sensing, until SIGINT or SIGTERM (or S seconds).
+ * `iotsense serve [-c FILE] [--listen ADDR] [--token-file FILE] [--token-env VAR] [--duration S]`: the local
+ * API, /metrics and the dashboard over the store in --state-dir, without sensing, until SIGINT or SIGTERM (or S
+ * seconds); with a config, also its outputs, which drain the store's outbox (records `replay -c` queued, or a
+ * daemon's backlog while it is stopped).
  * The token comes from a file or the environment only: a command line is visible to every user in ps.
  */
 #include <errno.h>
@@ -17,7 +19,9 @@
 
 #include "api/server.h"
 #include "cli.h"
+#include "config.h"
 #include "lib/log.h"
+#include "outputs/outputs.h"
 
 #define TOKEN_FILE_MAX 8192
 
@@ -59,13 +63,16 @@ out:
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: iotsense [--state-dir DIR] serve [--listen ADDR] [--token-file FILE | --token-env VAR]\n"
+	fprintf(f, "Usage: iotsense [--state-dir DIR] serve [-c FILE] [--listen ADDR] [--token-file FILE | --token-env VAR]\n"
 		   "                [--duration SECONDS]\n"
+		   "  -c FILE: the config (default %s when it exists): sensor, site and zone, the API's\n"
+		   "  listen address and token, the state dir, and the outputs, whose senders drain the outbox.\n"
 		   "  Serves the API (/api/v1/...), Prometheus /metrics and the dashboard (/) over the inventory\n"
 		   "  in the state dir, without sensing. ADDR: 127.0.0.1:8080 (default), [::1]:8080, 0.0.0.0:8080.\n"
 		   "  A non-loopback ADDR needs a token; with a token every API and /metrics request needs\n"
 		   "  'Authorization: Bearer TOKEN'. The token is read from FILE (first line) or the environment\n"
-		   "  variable VAR, never from the command line. docs/api.md describes the endpoints.\n");
+		   "  variable VAR, never from the command line. docs/api.md describes the endpoints.\n",
+		CONFIG_DEFAULT_PATH);
 }
 
 int cmd_serve(int argc, char **argv)
@@ -75,10 +82,13 @@ int cmd_serve(int argc, char **argv)
 		{ "token-file", required_argument, NULL, 'f' },
 		{ "token-env", required_argument, NULL, 'e' },
 		{ "duration", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	const char *listen = API_LISTEN_DEFAULT, *token_file = NULL, *token_env = NULL;
+	const char *listen = NULL, *token_file = NULL, *token_env = NULL, *config = NULL;
+	struct outputs *outputs = NULL;
+	struct iot_config cfg;
 	struct api_opts ao = {};
 	struct api_server *a;
 	struct timespec start, now, wait;
@@ -88,7 +98,7 @@ int cmd_serve(int argc, char **argv)
 	sigset_t set;
 	int c, sig, ret = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "l:f:e:d:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:f:e:d:c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			listen = optarg;
@@ -102,6 +112,9 @@ int cmd_serve(int argc, char **argv)
 		case 'd':
 			if (!parse_uint("--duration", optarg, 1, 365ul * 86400, &duration))
 				return EXIT_USAGE;
+			break;
+		case 'c':
+			config = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -119,20 +132,38 @@ int cmd_serve(int argc, char **argv)
 		pr_err("serve: give --token-file or --token-env, not both\n");
 		return EXIT_USAGE;
 	}
+	if (!config && access(CONFIG_DEFAULT_PATH, F_OK) == 0)
+		config = CONFIG_DEFAULT_PATH;
+	config_defaults(&cfg);
+	if (config && config_load(&cfg, config, err, sizeof(err))) {
+		pr_err("%s\n", err);
+		return EXIT_USAGE;
+	}
+	if (!g_opts.state_dir_set && cfg.state_dir[0])
+		g_opts.state_dir = cfg.state_dir;
+	if (!listen)
+		listen = cfg.api_listen[0] ? cfg.api_listen : API_LISTEN_DEFAULT;
+	/* The config's token applies unless the command line names one. */
+	if (!token_file && !token_env) {
+		if (cfg.api_token_file[0])
+			token_file = cfg.api_token_file;
+		else if (cfg.api_token_env[0])
+			token_env = cfg.api_token_env;
+	}
 	if (token_file) {
 		token = read_token_file(token_file);
 		if (!token)
-			return EXIT_ERR;
+			goto fail_config;
 	} else if (token_env) {
 		const char *v = getenv(token_env);
 
 		if (!v || !*v) {
 			pr_err("--token-env %s: the variable is not set or empty\n", token_env);
-			return EXIT_ERR;
+			goto fail_config;
 		}
 		token = strdup(v);
 		if (!token)
-			return EXIT_ERR;
+			goto fail_config;
 	}
 
 	/* Blocked before the server's threads exist, so they inherit the mask and only this thread takes them. */
@@ -145,6 +176,9 @@ int cmd_serve(int argc, char **argv)
 	ao.token = token;
 	ao.state_dir = g_opts.state_dir;
 	ao.pin_dir = g_opts.pin_dir;
+	ao.sensor = cfg.sensor;
+	ao.site = cfg.site;
+	ao.zone = cfg.zone;
 	a = api_start(&ao, err, sizeof(err));
 	has_token = token != NULL;
 	if (token) {
@@ -153,16 +187,23 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (!a) {
 		pr_err("serve: %s\n", err);
-		return EXIT_ERR;
+		goto fail_config;
 	}
 	printf("iotsense serve: http://%s/ over %s/iotsense.db (%s)\n", listen, g_opts.state_dir,
 	       has_token ? "token required" : "no token: loopback only");
 	fflush(stdout);
 
-	/*
-	 * OUTPUT SENDERS: the outputs helper starts the senders here (they drain the store's outbox to the
-	 * configured outputs) and stops them after the loop below, before api_stop().
-	 */
+	/* The outputs drain the store's outbox from their own threads. */
+	outputs = outputs_start(&cfg, g_opts.state_dir, err, sizeof(err));
+	if (!outputs) {
+		pr_err("serve: %s\n", err);
+		api_stop(a);
+		config_free(&cfg);
+		return EXIT_USAGE;
+	}
+	if (cfg.noutputs)
+		printf("iotsense serve: %d output(s) draining the outbox\n", cfg.noutputs);
+	fflush(stdout);
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
@@ -184,6 +225,11 @@ int cmd_serve(int argc, char **argv)
 			break;
 		}
 	}
+	outputs_stop(outputs);
 	api_stop(a);
+	config_free(&cfg);
 	return ret;
+fail_config:
+	config_free(&cfg);
+	return EXIT_ERR;
 }
