@@ -13,6 +13,7 @@
 #include "device_file.h"
 #include "store/store.h"
 #include "lib/log.h"
+#include "lib/table.h"
 
 static const char *jstr(json_t *o, const char *k, const char *dflt)
 {
@@ -113,22 +114,48 @@ int cmd_devices(int argc, char **argv)
 		putchar('\n');
 		json_decref(arr);
 	} else {
-		printf("%-24s %-16s %-16s %-28s %-6s %-8s %4s %5s %s\n", "ID", "IP", "TYPE", "VENDOR / MODEL", "RISK",
-		       "EXPOSURE", "RECS", "VULNS", "CONTAINED");
+		static const char *const head[] = { "ID", "NAME", "IP", "TYPE", "VENDOR / MODEL", "RISK", "EXPOSURE",
+						    "RECS", "VULNS", "CONTAINED", "LAST SEEN" };
+		struct table t;
+
+		if (table_init(&t, 11, head)) {
+			free(order);
+			device_set_free(&set);
+			pr_err("out of memory\n");
+			return EXIT_ERR;
+		}
+		table_align_right(&t, 7);
+		table_align_right(&t, 8);
+		for (int c = 0; c < 11; c++)
+			if (c != 1 && c != 3 && c != 4)
+				table_keep_width(&t, c); /* name, type and vendor give way first */
 		for (size_t i = 0; i < n; i++) {
 			json_t *d = device_set_device(&set, order[i]);
 			json_t *ips = json_object_get(d, "ips");
-			char vm[64];
+			char vm[256], recs[16], vulns[16], last[20];
+			const char *cells[11];
 
-			snprintf(vm, sizeof(vm), "%s%s%s", jstr(d, "vendor", "-"), json_is_string(json_object_get(d, "model")) ? " " : "",
-				 jstr(d, "model", ""));
-			printf("%-24s %-16s %-16s %-28.28s %-6s %-8s %4zu %5zu %s\n", jstr(d, "id", "?"),
-			       json_array_size(ips) ? json_string_value(json_array_get(ips, 0)) : "-",
-			       jstr(d, "type", "-"), vm, jstr(d, "risk", "none"), jstr(d, "exposure", "none"),
-			       json_array_size(json_object_get(d, "recommendations")),
-			       json_array_size(json_object_get(d, "vulnerabilities")),
-			       json_is_object(json_object_get(d, "contained")) ? "yes" : "no");
+			snprintf(vm, sizeof(vm), "%s%s%s", jstr(d, "vendor", "-"),
+				 json_is_string(json_object_get(d, "model")) ? " " : "", jstr(d, "model", ""));
+			snprintf(recs, sizeof(recs), "%zu", json_array_size(json_object_get(d, "recommendations")));
+			snprintf(vulns, sizeof(vulns), "%zu", json_array_size(json_object_get(d, "vulnerabilities")));
+			/* "2026-11-23T16:05" of the RFC 3339 time: minutes are enough in a table. */
+			snprintf(last, sizeof(last), "%.16s", jstr(d, "last_seen", "-"));
+			cells[0] = jstr(d, "id", "?");
+			cells[1] = jstr(d, "name", "-");
+			cells[2] = json_array_size(ips) ? json_string_value(json_array_get(ips, 0)) : "-";
+			cells[3] = jstr(d, "type", "-");
+			cells[4] = vm;
+			cells[5] = jstr(d, "risk", "none");
+			cells[6] = jstr(d, "exposure", "none");
+			cells[7] = recs;
+			cells[8] = vulns;
+			cells[9] = json_is_object(json_object_get(d, "contained")) ? "yes" : "no";
+			cells[10] = last;
+			table_add(&t, cells, NULL);
 		}
+		table_print(&t, stdout, 0);
+		table_free(&t);
 		printf("%zu devices%s%s\n", n, type ? " of type " : "", type ? type : "");
 	}
 	free(order);
