@@ -145,7 +145,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_decoder.c $(wildcard user/decoders/*.c use
 		-Iuser -Iheaders -DFUZZ_DECODER='"$*"' -o $@ $< $(wildcard user/decoders/*.c) -lcrypto
 
 # The vulnerability feeds: NVD/KEV parsers, version comparator, CPE parsing, rule and feed-file loaders.
-FEEDS_FUZZ_SRCS := $(wildcard user/vulns/*.c) user/lib/jsonw.c user/lib/hmap.c user/classify.c
+FEEDS_FUZZ_SRCS := $(wildcard user/vulns/*.c) user/lib/jsonw.c user/lib/utf8.c user/lib/hmap.c user/classify.c
 $(BUILD)/fuzz/fuzz_feeds: tests/fuzz/fuzz_feeds.c $(FEEDS_FUZZ_SRCS) $(wildcard user/vulns/*.h)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -161,7 +161,7 @@ $(BUILD)/fuzz/fuzz_alert_rules: tests/fuzz/fuzz_alert_rules.c $(wildcard user/*.
 		user/inventory.c user/classify.c user/oui.c -lyaml -lpcre2-8 -ljansson -lz -lcrypto -lxdp -lbpf -lelf
 
 # The record renderings and syslog framing: every rendering read back with the strict parsers of the unit tests.
-OUTPUTS_FUZZ_SRCS := user/outputs/format.c $(wildcard user/outputs/fmt_*.c) user/outputs/syslog.c
+OUTPUTS_FUZZ_SRCS := user/lib/utf8.c user/outputs/format.c $(wildcard user/outputs/fmt_*.c) user/outputs/syslog.c
 $(BUILD)/fuzz/fuzz_outputs: tests/fuzz/fuzz_outputs.c $(OUTPUTS_FUZZ_SRCS) $(wildcard user/outputs/*.h) \
 		tests/unit/outputs/fmt_test.h
 	$(call msg,FUZZ-CC,$@)
@@ -170,7 +170,7 @@ $(BUILD)/fuzz/fuzz_outputs: tests/fuzz/fuzz_outputs.c $(OUTPUTS_FUZZ_SRCS) $(wil
 		-Iuser -Iheaders -Itests/lib -Itests/unit/outputs -o $@ $< $(OUTPUTS_FUZZ_SRCS) -ljansson -lcrypto
 
 # The daemon's config reader (by hand: `tests/fuzz/run config`), with the format names it checks against.
-CONFIG_FUZZ_SRCS := user/config.c user/lib/yamldoc.c user/outputs/format.c $(wildcard user/outputs/fmt_*.c) user/lib/jsonw.c
+CONFIG_FUZZ_SRCS := user/config.c user/lib/yamldoc.c user/outputs/format.c $(wildcard user/outputs/fmt_*.c) user/lib/jsonw.c user/lib/utf8.c
 $(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(CONFIG_FUZZ_SRCS) user/config.h
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "jsonw.h"
+#include "utf8.h"
 
 void jw_init(struct jsonw *w)
 {
@@ -92,40 +93,6 @@ void jw_arr_close(struct jsonw *w)
 	put(w, "]", 1);
 }
 
-/* Length of a valid UTF-8 sequence at s (max n bytes), or 0 when it is not valid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* Reject overlong forms, surrogates and values past U+10FFFF. */
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 static void put_escaped(struct jsonw *w, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -155,7 +122,7 @@ static void put_escaped(struct jsonw *w, const char *s, size_t n)
 			put(w, esc, 6);
 			i++;
 		} else {
-			size_t l = utf8_len(p + i, n - i);
+			size_t l = utf8_decode(p + i, n - i, NULL);
 
 			if (l) {
 				put(w, s + i, l);

@@ -14,6 +14,7 @@
 
 #include <openssl/evp.h>
 
+#include "lib/utf8.h"
 #include "outputs/fmt_int.h"
 
 static const char *const format_names[] = {
@@ -109,43 +110,6 @@ void fmt_buf_reset(struct fmt_buf *b)
 		b->p[0] = 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left) and its code point; 0 when invalid. */
-static size_t utf8_dec(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len, i;
-	uint32_t c;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and values past U+10FFFF are invalid too. */
-	if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
 
 /*
@@ -224,7 +188,7 @@ size_t fmt_put_text_n(struct fmt_buf *b, const char *s, size_t n, size_t max, en
 		return 0;
 	while (i < n) {
 		uint32_t cp = 0;
-		size_t len = utf8_dec(p + i, n - i, &cp), elen;
+		size_t len = utf8_decode(p + i, n - i, &cp), elen;
 		const char *piece;
 
 		if (!len) {
