@@ -652,12 +652,12 @@ int ioc_import(const char *file, const char *state_dir, struct ioc_import_report
 		goto out;
 	}
 	snprintf(dir, sizeof(dir), "%s", state_dir);
-	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		snprintf(err, err_size, "%s: %s", dir, strerror(errno));
 		goto out;
 	}
 	snprintf(dir, sizeof(dir), "%s/feeds", state_dir);
-	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		snprintf(err, err_size, "%s: %s", dir, strerror(errno));
 		goto out;
 	}
@@ -675,7 +675,7 @@ int ioc_import(const char *file, const char *state_dir, struct ioc_import_report
 		unlink(tmp);
 		goto out;
 	}
-	if (write_list(o, &s, file) || fflush(o) || fsync(fileno(o)) || fchmod(fileno(o), 0640)) {
+	if (write_list(o, &s, file) || fflush(o) || fsync(fileno(o)) || fchmod(fileno(o), 0600)) {
 		snprintf(err, err_size, "writing %s: %s", tmp, strerror(errno ? errno : EIO));
 		fclose(o);
 		unlink(tmp);

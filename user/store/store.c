@@ -52,7 +52,7 @@ int store_open(struct store *s, const char *state_dir, bool readonly, char *err,
 				 s->path, strerror(errno));
 			return -1;
 		}
-	} else if (mkdir(state_dir, 0750) < 0 && errno != EEXIST) {
+	} else if (mkdir(state_dir, 0700) < 0 && errno != EEXIST) {
 		snprintf(err, err_size, "%s: %s (create it, or pass another --state-dir)", state_dir, strerror(errno));
 		return -1;
 	}
@@ -62,7 +62,7 @@ int store_open(struct store *s, const char *state_dir, bool readonly, char *err,
 		goto fail;
 	}
 	if (!readonly)
-		chmod(s->path, 0640); /* device inventories are sensitive: not world-readable */
+		chmod(s->path, 0600); /* inventories, alerts and queued records are sensitive: the owner only (WAL and SHM files follow) */
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(s->db, 1);
 	if (exec_or_err(s->db, "PRAGMA foreign_keys = ON", err, err_size))

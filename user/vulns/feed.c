@@ -32,7 +32,7 @@ static int mkdir_one(const char *path, char *err, size_t err_size)
 {
 	struct stat st;
 
-	if (mkdir(path, 0755) == 0 || (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
+	if (mkdir(path, 0700) == 0 || (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
 		return 0;
 	snprintf(err, err_size, "cannot create %s: %s", path, strerror(errno == EEXIST ? ENOTDIR : errno));
 	return -1;

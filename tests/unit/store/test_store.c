@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "inventory.h"
 #include "store/store.h"
@@ -351,6 +352,23 @@ TEST(containment_mirrors_the_map)
 	store_close(&s);
 }
 
+TEST(state_dir_and_store_are_private)
+{
+	struct store s;
+	struct stat st;
+	char *rec = device_rec("mac:02:00:00:00:00:01", "198.18.0.5", "2026-01-01T00:00:00.000000Z",
+			       "2026-01-01T00:00:10.000000Z", vuln_a, "x");
+
+	fresh(&s);
+	CHECK_EQ_INT(put(&s, rec), 1);
+	CHECK_EQ_INT(stat(dir, &st), 0);
+	CHECK_EQ_INT(st.st_mode & 0777, 0700);
+	CHECK_EQ_INT(stat(s.path, &st), 0);
+	CHECK_EQ_INT(st.st_mode & 0777, 0600);
+	free(rec);
+	store_close(&s);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/iotsense-test-store.%d", (int)getpid());
@@ -365,6 +383,7 @@ int main(void)
 	RUN(readers_cannot_write);
 	RUN(newer_schema_is_refused);
 	RUN(containment_mirrors_the_map);
+	RUN(state_dir_and_store_are_private);
 	{
 		char cmd[128];
 
