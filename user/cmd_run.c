@@ -351,14 +351,19 @@ static int loop(struct run_ctx *r, uint64_t idle_ns, uint64_t duration_ns)
 				contained_to_store(r);
 				last_devices = last_sweep;
 			}
+			commit_records(r);
 			if (last_sweep - last_retention >= RETENTION_INTERVAL_S * 1000000000ull) {
 				if (store_retention(&r->store, (contain_now() + contain_mono_to_real()) / 1000000000ull) < 0)
 					pr_warn("%s: retention failed: %s\n", r->store.path, sqlite3_errmsg(r->store.db));
-				if (r->store.outbox_dropped > r->outbox_dropped_told)
-					alert_outbox_overflow(r);
 				last_retention = last_sweep;
+			} else if (r->store.outbox && last_devices == last_sweep) {
+				/* The outbox bound at each snapshot: a collector outage must not grow it for a minute. */
+				store_outbox_bound(&r->store);
 			}
-			commit_records(r);
+			if (r->store.outbox_dropped > r->outbox_dropped_told) {
+				alert_outbox_overflow(r);
+				commit_records(r);
+			}
 		}
 		if (duration_ns && mono_ns() - start >= duration_ns)
 			return 0;

@@ -68,6 +68,22 @@ static int64_t outbox_bound(struct store *s)
 	return lost;
 }
 
+int64_t store_outbox_bound(struct store *s)
+{
+	int64_t lost;
+
+	if (!s->limits.outbox_max_records)
+		return 0;
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	lost = outbox_bound(s);
+	if (lost < 0 || sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return lost;
+}
+
 int64_t store_retention(struct store *s, uint64_t now_epoch_s)
 {
 	sqlite3_stmt *st;

@@ -77,7 +77,10 @@ int store_put_ndjson(struct store *s, const char *buf, size_t len, char *err, si
 /* Replaces the containment table with the daemon's view (ids in the inventory's "mac:"/"ip:" form). */
 struct inv_contained;
 int store_put_containment(struct store *s, const struct inv_contained *l, int n);
-/* Applies the retention limits; returns rows removed or -1. */
+/* Applies the outbox bound alone (cheap: the daemon calls it at every snapshot); returns the records some output
+ * lost (also added to s->outbox_dropped) or -1. */
+int64_t store_outbox_bound(struct store *s);
+/* Applies the retention limits (and the outbox bound); returns observation rows removed or -1. */
 int64_t store_retention(struct store *s, uint64_t now_epoch_s);
 
 /* Operator knowledge: name, criticality (low|medium|high), tags (key=value). */
