@@ -177,7 +177,16 @@ $(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(CONFIG_FUZZ_SRCS) user/con
 	$(Q)clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-Iuser -Iheaders -o $@ $< $(CONFIG_FUZZ_SRCS) -lyaml -ljansson -lcrypto
 
-fuzz-build: $(FUZZ_BINS) $(BUILD)/fuzz/fuzz_feeds $(BUILD)/fuzz/fuzz_outputs
+# The API below libmicrohttpd (api_precheck, api_dispatch, every route) over a store it makes at start.
+API_FUZZ_SRCS := $(wildcard user/api/*.c user/store/*.c user/lib/*.c) user/contain.c user/loader.c user/attach.c user/ports.c
+$(BUILD)/fuzz/fuzz_api: tests/fuzz/fuzz_api.c $(API_FUZZ_SRCS) $(SKELS) $(wildcard user/*.h user/*/*.h user/api/dashboard/*)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-Iuser -Iheaders -I$(BUILD) -o $@ $< $(API_FUZZ_SRCS) \
+		-ljansson -lsqlite3 -lmicrohttpd -lcrypto -lxdp -lbpf -lelf -lz
+
+fuzz-build: $(FUZZ_BINS) $(BUILD)/fuzz/fuzz_feeds $(BUILD)/fuzz/fuzz_outputs $(BUILD)/fuzz/fuzz_api
 fuzz: fuzz-build
 	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run $(DECODERS)
 

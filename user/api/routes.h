@@ -56,6 +56,34 @@ struct api_resp {
 	const char *allow; /* 405: the methods the path takes */
 };
 
+/*
+ * A request as it arrives, before any check or decoding: server.c fills it from libmicrohttpd, the fuzzer
+ * (tests/fuzz/fuzz_api.c) by hand. Header values are NULL when absent.
+ */
+struct api_http_req {
+	const char *method;
+	const char *url;	/* the path, without the query, not decoded */
+	size_t uri_len;		/* the whole request target, query included */
+	const char *host, *authorization, *origin, *fetch_site, *content_length, *content_type;
+	struct {
+		const char *key, *val; /* raw, in the order sent; val NULL for "?key" */
+	} query[API_MAX_PARAMS + 1];	/* one more than allowed, so that too many is seen */
+	int nquery;
+	const char *body;	/* NUL-terminated; NULL when none */
+	size_t body_len;
+};
+
+/*
+ * The checks that need only the request line and headers (URL length, Host without a token, the token, Origin
+ * on writes, Content-Length), made before a body is read: 0 to go on, or the status to answer with msg.
+ */
+int api_precheck(const struct api_server *a, const struct api_http_req *h, const char **msg);
+/*
+ * An /api/ request that passed api_precheck, its body read whole: splits and decodes the path and the query,
+ * checks the body's type and runs the route. r->status is never 0 afterwards.
+ */
+void api_dispatch(const struct api_server *a, const struct api_http_req *h, struct api_resp *r);
+
 /* ---- responses ---- */
 /* Takes ownership of o. */
 void resp_json(struct api_resp *r, int status, json_t *o);

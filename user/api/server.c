@@ -108,20 +108,33 @@ static bool is_mutating(const char *method)
 	return strcmp(method, "GET") && strcmp(method, "HEAD");
 }
 
-/*
- * The checks that need only the request line and headers, done before reading a body: returns 0 to go on, or
- * the status (with msg) to answer now.
- */
-static int precheck(struct api_server *a, struct MHD_Connection *c, const struct conn_state *cs,
-		    const char *method, enum area area, const char **msg)
+/* What api_precheck and api_dispatch read of a request, from libmicrohttpd (the query only for dispatch). */
+static void http_req_fill(struct MHD_Connection *c, const char *url, const char *method,
+			  const struct conn_state *cs, struct api_http_req *h)
 {
-	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-	const char *len_s = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
-	const char *fetch_site = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
+	h->method = method;
+	h->url = url;
+	h->uri_len = cs->uri_len;
+	h->host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	h->authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	h->origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	h->fetch_site = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
+	h->content_length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	h->content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (cs->len) {
+		h->body = cs->body;
+		h->body_len = cs->len;
+	}
+}
+
+int api_precheck(const struct api_server *a, const struct api_http_req *h, const char **msg)
+{
+	const char *host = h->host, *len_s = h->content_length, *origin = h->origin, *fetch_site = h->fetch_site;
+	const char *method = h->method;
+	enum area area = area_of(h->url);
 	uint64_t clen;
 
-	if (cs->uri_len > API_URL_MAX) {
+	if (h->uri_len > API_URL_MAX) {
 		*msg = "the URL is longer than 8192 bytes";
 		return 414;
 	}
@@ -131,9 +144,7 @@ static int precheck(struct api_server *a, struct MHD_Connection *c, const struct
 		       "use one of those in the URL";
 		return 403;
 	}
-	if (area != AREA_DASHBOARD && a->token &&
-	    !http_bearer_ok(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
-			    a->token)) {
+	if (area != AREA_DASHBOARD && a->token && !http_bearer_ok(h->authorization, a->token)) {
 		*msg = "missing or wrong token: send 'Authorization: Bearer TOKEN'";
 		return 401;
 	}
@@ -153,39 +164,43 @@ static int precheck(struct api_server *a, struct MHD_Connection *c, const struct
 	return 0;
 }
 
-struct collect {
-	struct api_req *q;
-	char msg[160];
-};
-
-static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+/* libmicrohttpd's query pairs, raw (no_unescape), up to one more than allowed. */
+static enum MHD_Result gather_param(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
-	struct collect *cc = cls;
-	struct api_req *q = cc->q;
+	struct api_http_req *h = cls;
+
+	h->query[h->nquery].key = key;
+	h->query[h->nquery++].val = value;
+	return h->nquery <= API_MAX_PARAMS ? MHD_YES : MHD_NO;
+}
+
+/* Decodes one raw pair into q; false with msg filled. */
+static bool collect_param(struct api_req *q, const char *key, const char *value, char *msg, size_t msg_size)
+{
 	char *k, *v;
 
 	if (q->nparams >= API_MAX_PARAMS) {
-		snprintf(cc->msg, sizeof(cc->msg), "more than %d query parameters", API_MAX_PARAMS);
-		return MHD_NO;
+		snprintf(msg, msg_size, "more than %d query parameters", API_MAX_PARAMS);
+		return false;
 	}
 	k = strdup(key ? key : "");
 	v = strdup(value ? value : "");
 	if (!k || !v || http_url_decode(k, true) < 0 || http_url_decode(v, true) < 0) {
-		snprintf(cc->msg, sizeof(cc->msg), "a query parameter has a bad %%-escape (or an encoded NUL)");
+		snprintf(msg, msg_size, "a query parameter has a bad %%-escape (or an encoded NUL)");
 		free(k);
 		free(v);
-		return MHD_NO;
+		return false;
 	}
 	for (int i = 0; i < q->nparams; i++)
 		if (!strcmp(q->params[i].key, k)) {
-			snprintf(cc->msg, sizeof(cc->msg), "parameter '%.64s' is given twice", k);
+			snprintf(msg, msg_size, "parameter '%.64s' is given twice", k);
 			free(k);
 			free(v);
-			return MHD_NO;
+			return false;
 		}
 	q->params[q->nparams].key = k;
 	q->params[q->nparams++].val = v;
-	return MHD_YES;
+	return true;
 }
 
 static void req_free(struct api_req *q)
@@ -241,52 +256,58 @@ static bool split_path(const char *url, struct api_req *q, int *status, const ch
 	return true;
 }
 
+void api_dispatch(const struct api_server *a, const struct api_http_req *h, struct api_resp *r)
+{
+	struct api_req q = { .srv = a, .method = h->method };
+	const char *msg = NULL, *ctype = h->content_type;
+	char pmsg[160];
+	int status = 0;
+
+	if (!split_path(h->url, &q, &status, &msg)) {
+		req_free(&q);
+		return resp_error(r, status, "%s", msg);
+	}
+	for (int i = 0; i < h->nquery; i++)
+		if (!collect_param(&q, h->query[i].key, h->query[i].val, pmsg, sizeof(pmsg))) {
+			req_free(&q);
+			return resp_error(r, 400, "%s", pmsg);
+		}
+	if (h->body_len) {
+		if (!ctype || strncasecmp(ctype, "application/json", 16)) {
+			req_free(&q);
+			return resp_error(r, 415, "a body must be JSON (Content-Type: application/json)");
+		}
+		q.body = h->body;
+		q.body_len = h->body_len;
+	}
+	if (!strcmp(q.segs[0], "status"))
+		route_status(&q, r);
+	else if (!strcmp(q.segs[0], "devices"))
+		route_devices(&q, r);
+	else if (!strcmp(q.segs[0], "alerts"))
+		route_alerts(&q, r);
+	else if (!strcmp(q.segs[0], "vulnerabilities"))
+		route_vulns(&q, r);
+	else if (!strcmp(q.segs[0], "recommendations"))
+		route_recommendations(&q, r);
+	else
+		resp_error(r, 404, "no such path (docs/api.md lists the endpoints)");
+	if (!r->status)
+		resp_error(r, 500, "internal: the route gave no answer");
+	pr_debug("api: %s %s -> %d\n", h->method, h->url, r->status);
+	req_free(&q);
+}
+
 static enum MHD_Result serve_api(struct api_server *a, struct MHD_Connection *c, const char *url,
 				 const char *method, struct conn_state *cs)
 {
-	struct api_req q = { .srv = a, .method = method };
+	struct api_http_req h = {};
 	struct api_resp r = {};
-	struct collect cc = { .q = &q };
-	const char *msg = NULL, *ctype;
-	enum MHD_Result ret;
-	int status = 0;
 
-	if (!split_path(url, &q, &status, &msg)) {
-		req_free(&q);
-		return send_error(a, c, AREA_API, status, msg);
-	}
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_param, &cc);
-	if (cc.msg[0]) {
-		req_free(&q);
-		return send_error(a, c, AREA_API, 400, cc.msg);
-	}
-	if (cs->len) {
-		ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-		if (!ctype || strncasecmp(ctype, "application/json", 16)) {
-			req_free(&q);
-			return send_error(a, c, AREA_API, 415, "a body must be JSON (Content-Type: application/json)");
-		}
-		q.body = cs->body;
-		q.body_len = cs->len;
-	}
-	if (!strcmp(q.segs[0], "status"))
-		route_status(&q, &r);
-	else if (!strcmp(q.segs[0], "devices"))
-		route_devices(&q, &r);
-	else if (!strcmp(q.segs[0], "alerts"))
-		route_alerts(&q, &r);
-	else if (!strcmp(q.segs[0], "vulnerabilities"))
-		route_vulns(&q, &r);
-	else if (!strcmp(q.segs[0], "recommendations"))
-		route_recommendations(&q, &r);
-	else
-		resp_error(&r, 404, "no such path (docs/api.md lists the endpoints)");
-	if (!r.status)
-		resp_error(&r, 500, "internal: the route gave no answer");
-	pr_debug("api: %s %s -> %d\n", method, url, r.status);
-	ret = send_resp(a, c, AREA_API, &r);
-	req_free(&q);
-	return ret;
+	http_req_fill(c, url, method, cs, &h);
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, gather_param, &h);
+	api_dispatch(a, &h, &r);
+	return send_resp(a, c, AREA_API, &r);
 }
 
 static enum MHD_Result serve_metrics(struct api_server *a, struct MHD_Connection *c, const char *method)
@@ -349,7 +370,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_NO; /* uri_log() made it; out of memory there */
 	if (!cs->started) {
 		cs->started = true;
-		status = precheck(a, c, cs, method, area, &msg);
+		struct api_http_req h = {};
+
+		http_req_fill(c, url, method, cs, &h);
+		status = api_precheck(a, &h, &msg);
 		if (status) {
 			cs->answered = true;
 			return send_error(a, c, area, status, msg);
