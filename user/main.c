@@ -10,9 +10,7 @@
 #include "lib/log.h"
 #include "loader.h"
 
-#ifndef IOTSENSE_VERSION
-#define IOTSENSE_VERSION "0.1.0"
-#endif
+#include "version.h"
 
 struct global_opts g_opts = {
 	.pin_dir = IOT_PIN_DIR_DEFAULT,

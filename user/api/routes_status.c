@@ -8,9 +8,7 @@
 #include "api/routes.h"
 #include "loader.h"
 
-#ifndef IOTSENSE_VERSION
-#define IOTSENSE_VERSION "0.1.0" /* as main.c: the Makefile may define it for both */
-#endif
+#include "version.h"
 
 static json_t *opt_str(const char *s)
 {

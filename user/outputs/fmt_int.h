@@ -10,9 +10,7 @@
 
 #include "outputs/format.h"
 
-#ifndef IOTSENSE_VERSION
-#define IOTSENSE_VERSION "0.1.0"
-#endif
+#include "version.h"
 
 /*
  * Bounds, in output bytes after escaping. ArcSight caps most CEF string fields near 1023 characters; a JSON
