@@ -186,7 +186,7 @@ $(BUILD)/fuzz/fuzz_api: tests/fuzz/fuzz_api.c $(API_FUZZ_SRCS) $(SKELS) $(wildca
 		-Iuser -Iheaders -I$(BUILD) -o $@ $< $(API_FUZZ_SRCS) \
 		-ljansson -lsqlite3 -lmicrohttpd -lcrypto -lxdp -lbpf -lelf -lz
 
-fuzz-build: $(FUZZ_BINS) $(BUILD)/fuzz/fuzz_feeds $(BUILD)/fuzz/fuzz_outputs $(BUILD)/fuzz/fuzz_api
+fuzz-build: $(FUZZ_BINS) $(BUILD)/fuzz/fuzz_feeds $(BUILD)/fuzz/fuzz_outputs $(BUILD)/fuzz/fuzz_api $(BUILD)/fuzz/fuzz_config
 fuzz: fuzz-build
 	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run $(DECODERS)
 
