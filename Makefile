@@ -111,7 +111,15 @@ $(BUILD)/bpf:
 setup:
 	$(Q)bash ci/setup
 
-unit-test: $(UNIT_BINS)
+# The output senders' driver for the e2e output tests (tests/lib/collectors.sh), built like the tests so that
+# SANITIZE=1 builds it with the sanitizers too.
+OUTPUTS_DRIVER := $(BUILD)/tests/e2e-bin/outputs_driver
+$(OUTPUTS_DRIVER): tests/unit/outputs/outputs_driver.c $(LIB)
+	$(call msg,TEST-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(LIB) $(USER_LDLIBS)
+
+unit-test: $(UNIT_BINS) $(OUTPUTS_DRIVER)
 bpf-test: $(BPFT_BINS) $(BUILD)/iotsense
 
 # The README's test command: install what a fresh Debian 12 lacks, build, run every suite.

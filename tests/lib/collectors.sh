@@ -4,15 +4,13 @@
 # and the outbox filler. Source after tests/lib/sh.sh; every wait is bounded.
 LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-# Builds tests/unit/outputs/outputs_driver.c (outputs_start/outputs_stop over a state dir) into $BUILD.
+# The outputs test driver (tests/unit/outputs/outputs_driver.c: outputs_start/outputs_stop over a state dir),
+# built by `make unit-test` into $BUILD with the same flags as the tests (sanitizers included).
 outputs_driver_build() {
 	local b=$BUILD
 	case $b in /*) ;; *) b=$PWD/$b ;; esac
 	OUTPUTS_DRIVER=$b/tests/e2e-bin/outputs_driver
-	mkdir -p "$(dirname "$OUTPUTS_DRIVER")"
-	cc -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Werror -Iuser -Iheaders -I"$b" -o "$OUTPUTS_DRIVER" \
-		tests/unit/outputs/outputs_driver.c "$b/libiotsense.a" -lxdp -lbpf -lelf -lz -lpcap -lcrypto -lyaml \
-		-lpcre2-8 -ljansson -lsqlite3 -lmicrohttpd -lcurl -lpthread
+	[ -x "$OUTPUTS_DRIVER" ] || { echo "  $OUTPUTS_DRIVER is missing: run 'make unit-test' (make check does)"; return 1; }
 }
 
 # port_open NS PORT: something listens on 127.0.0.1:PORT (TCP) in NS.
