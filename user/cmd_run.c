@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * `iotsense run`: the daemon. Attaches to the named interfaces (or adopts what `load` pinned), then one
- * fd-based loop: signalfd (SIGINT/SIGTERM stop, SIGHUP reserved for reloads), a timerfd that drains the ring
+ * fd-based loop: signalfd (SIGINT/SIGTERM stop, SIGHUP reloads the config), a timerfd that drains the ring
  * buffer and sweeps idle flows, and the ring buffer's own epoll fd for batched wakeups. On exit it detaches
  * only what it attached itself.
  *
@@ -46,7 +46,7 @@
 
 
 struct run_ctx {
-	const char *ifnames[MAX_IFACES];
+	const char *ifnames[MAX_IFACES]; /* used until attached; may point into a config a reload replaces */
 	uint32_t ifindexes[MAX_IFACES];
 	bool attached_by_us[MAX_IFACES];
 	int nifaces;
@@ -66,6 +66,8 @@ struct run_ctx {
 	int64_t settings_version;     /* operator knowledge as last loaded from the store */
 	uint64_t outbox_dropped_told; /* outbox overflow already raised as an alert */
 	struct jsonw jw;	      /* the daemon's own records (about itself) */
+	const char *api_cli;	      /* --api, which wins over the config across reloads */
+	bool snapshot_cli;	      /* --snapshot-interval given: reloads keep it */
 };
 
 #define RETENTION_INTERVAL_S 60
@@ -298,6 +300,65 @@ static int setup_loop(struct run_ctx *r)
 	return 0;
 }
 
+static void start_api(struct run_ctx *r, const char *listen);
+
+/*
+ * SIGHUP: the config file again. A file that does not load changes nothing (the error says where); a good one
+ * applies the sensor's identity, the snapshot intervals, the store's limits, the outputs (senders restarted on
+ * the new list; each keeps its place in the outbox by name) and the API. Interfaces and the state dir need a
+ * restart, which is said.
+ */
+static void reload_config(struct run_ctx *r)
+{
+	struct iot_config nc;
+	struct outputs *outs;
+	char err[1024];
+
+	if (!r->cfg.path[0]) {
+		pr_warn("SIGHUP: started without a config file (-c): nothing to reload\n");
+		return;
+	}
+	if (config_load(&nc, r->cfg.path, err, sizeof(err))) {
+		pr_err("SIGHUP: %s: keeping the running config\n", err);
+		config_free(&nc);
+		return;
+	}
+	if (strcmp(nc.state_dir, r->cfg.state_dir)) {
+		/* g_opts.state_dir may point into r->cfg: the running one stays until a restart. */
+		pr_warn("SIGHUP: state_dir changed: restart iotsense to use it\n");
+		snprintf(nc.state_dir, sizeof(nc.state_dir), "%s", r->cfg.state_dir);
+	}
+	if (nc.nifaces != r->cfg.nifaces)
+		pr_warn("SIGHUP: interfaces changed: restart iotsense to attach to them\n");
+	/* Old senders first (two senders of one output would send twice); each output keeps its place by name. */
+	outputs_stop(r->outputs);
+	outs = outputs_start(&nc, g_opts.state_dir, err, sizeof(err));
+	if (!outs) {
+		pr_err("SIGHUP: %s: keeping the running config\n", err);
+		config_free(&nc);
+		r->outputs = outputs_start(&r->cfg, g_opts.state_dir, err, sizeof(err));
+		if (!r->outputs)
+			pr_err("SIGHUP: the running outputs did not restart either: %s\n", err);
+		return;
+	}
+	r->outputs = outs;
+	api_stop(r->api);
+	r->api = NULL;
+	config_free(&r->cfg);
+	r->cfg = nc; /* the identity and ifaces pointers below point into r->cfg from here on */
+	r->store.id = (struct store_identity){ r->cfg.sensor, r->cfg.site, r->cfg.zone };
+	r->store.limits.obs_max_age_s = r->cfg.obs_max_age_s;
+	r->store.limits.obs_max_per_device = r->cfg.obs_max_per_device;
+	r->store.limits.outbox_max_records = r->cfg.outbox_max_records;
+	r->store.outbox = r->cfg.noutputs > 0;
+	if (!r->snapshot_cli)
+		r->snapshot_ns = r->cfg.snapshot_interval_s * 1000000000ull;
+	r->full_snapshot_ns = r->cfg.full_snapshot_interval_s * 1000000000ull;
+	start_api(r, r->api_cli);
+	pr_info("SIGHUP: %s reloaded: sensor %s, site %s, %d output(s)\n", r->cfg.path, r->cfg.sensor, r->cfg.site,
+		r->cfg.noutputs);
+}
+
 static int loop(struct run_ctx *r, uint64_t idle_ns, uint64_t duration_ns)
 {
 	uint64_t start = mono_ns(), last_sweep = start, last_devices = start, last_full = start, last_retention = 0;
@@ -318,7 +379,8 @@ static int loop(struct run_ctx *r, uint64_t idle_ns, uint64_t duration_ns)
 				struct signalfd_siginfo si;
 
 				if (read(r->sig_fd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGHUP) {
-					pr_info("SIGHUP: nothing to reload yet\n");
+					commit_records(r); /* what is pending goes out under the config it was made under */
+					reload_config(r);
 					continue;
 				}
 				return 0;
@@ -516,6 +578,8 @@ int cmd_run(int argc, char **argv)
 	if (!g_opts.state_dir_set && r.cfg.state_dir[0])
 		g_opts.state_dir = r.cfg.state_dir;
 	r.snapshot_ns = (uint64_t)(snapshot_s ? snapshot_s : r.cfg.snapshot_interval_s) * 1000000000ull;
+	r.snapshot_cli = snapshot_s != 0;
+	r.api_cli = api;
 	r.full_snapshot_ns = (uint64_t)r.cfg.full_snapshot_interval_s * 1000000000ull;
 	if (!r.nifaces) {
 		fprintf(stderr, "iotsense run: needs at least one -i IFACE (or interfaces: in the config)\n");

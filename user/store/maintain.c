@@ -28,10 +28,11 @@ static int64_t outbox_bound(struct store *s)
 
 	if (!s->limits.outbox_max_records)
 		return 0;
-	/* The seq of the newest row that must go: the (count - max)th oldest. */
+	/* The seq of the newest row that must go: the (count - max)th oldest. Under the bound there is none (a
+	 * negative OFFSET would count as 0 and cut the oldest row). */
 	if (sqlite3_prepare_v2(s->db,
-			       "SELECT seq FROM outbox ORDER BY seq LIMIT 1 OFFSET"
-			       " (SELECT count(*) FROM outbox) - ?1 - 1",
+			       "SELECT seq FROM outbox WHERE (SELECT count(*) FROM outbox) > ?1"
+			       " ORDER BY seq LIMIT 1 OFFSET (SELECT count(*) FROM outbox) - ?1 - 1",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)s->limits.outbox_max_records);

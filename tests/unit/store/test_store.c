@@ -222,6 +222,14 @@ TEST(outbox_bound_drops_oldest_and_counts)
 				  " ('4','device','t','{}'),('5','device','t','{}'),('6','device','t','{}')",
 				  NULL, NULL, NULL),
 		     SQLITE_OK);
+	/* At or under the bound nothing goes (a negative OFFSET once cut the oldest row at every snapshot). */
+	s.limits.outbox_max_records = 6;
+	CHECK_EQ_INT(store_outbox_bound(&s), 0);
+	s.limits.outbox_max_records = 100;
+	CHECK_EQ_INT(store_outbox_bound(&s), 0);
+	CHECK_EQ_INT(count(&s, "SELECT count(*) FROM outbox"), 6);
+	CHECK_EQ_INT(count(&s, "SELECT sum(dropped) FROM output_state"), 0);
+	s.limits.outbox_max_records = 3;
 	CHECK(store_retention(&s, 1800000000) >= 0);
 	CHECK_EQ_INT(count(&s, "SELECT count(*) FROM outbox"), 3);
 	CHECK_EQ_INT(count(&s, "SELECT min(seq) FROM outbox"), 4); /* oldest first */
