@@ -692,6 +692,9 @@ out:
 	}
 	if (r.tee.store_errors)
 		pr_err("writing to the store failed %llu times\n", (unsigned long long)r.tee.store_errors);
+	if (r.store.skipped)
+		pr_warn("%llu records were refused by the store's tables and skipped\n",
+			(unsigned long long)r.store.skipped);
 	if (r.out && r.out != stdout)
 		fclose(r.out);
 	else if (r.out)

@@ -566,14 +566,27 @@ int store_put_ndjson(struct store *s, const char *buf, size_t len, char *err, si
 			       memmem(p, l < 48 ? l : 48, "\"record\":\"alert\"", 16))) {
 			rec = json_loadb(p, l, JSON_ALLOW_NUL, NULL);
 			kind = jstr(rec, "record");
+			/* One savepoint a record: a record the tables refuse (a constraint) is skipped and counted,
+			 * and cannot hold the store back; a failure of the file itself (full, I/O) fails the batch. */
+			if (sqlite3_exec(s->db, "SAVEPOINT rec", NULL, NULL, NULL) != SQLITE_OK) {
+				json_decref(rec);
+				goto fail;
+			}
 			if (kind && !strcmp(kind, "device"))
 				rc = put_device(s, &q, rec, p, l);
 			else if (kind && !strcmp(kind, "alert"))
 				rc = put_alert(s, &q, rec, p, l);
 			json_decref(rec);
-			if (rc)
+			if (rc && (sqlite3_errcode(s->db) & 0xff) != SQLITE_CONSTRAINT &&
+			    (sqlite3_errcode(s->db) & 0xff) != SQLITE_MISMATCH && (sqlite3_errcode(s->db) & 0xff) != SQLITE_TOOBIG)
 				goto fail;
-			stored++;
+			if (rc) {
+				sqlite3_exec(s->db, "ROLLBACK TO rec", NULL, NULL, NULL);
+				s->skipped++;
+			} else {
+				stored++;
+			}
+			sqlite3_exec(s->db, "RELEASE rec", NULL, NULL, NULL);
 		}
 		p += l + 1;
 	}

@@ -53,6 +53,7 @@ struct store {
 	struct store_limits limits;
 	struct store_identity id;
 	uint64_t records, devices, alerts; /* written since open */
+	uint64_t skipped;		   /* records the tables refused (a constraint): skipped, counted */
 	uint64_t outbox_dropped;	   /* records the outbox bound removed before every output had them */
 };
 

@@ -308,6 +308,34 @@ TEST(bad_records_change_nothing)
 	store_close(&s);
 }
 
+TEST(a_refused_record_is_skipped_not_the_batch)
+{
+	struct store s;
+	char *a = device_rec("mac:02:00:00:00:00:01", "198.18.0.5", "2026-01-01T00:00:00.000000Z",
+			     "2026-01-01T00:00:10.000000Z", vuln_a, "x");
+	char *b = device_rec("mac:02:00:00:00:00:02", "198.18.0.6", "2026-01-01T00:00:00.000000Z",
+			     "2026-01-01T00:00:10.000000Z", vuln_a, "y");
+	char *batch = NULL;
+
+	fresh(&s);
+	/* A constraint the tables raise for one record only (here a trigger on the first device's id). */
+	CHECK_EQ_INT(sqlite3_exec(s.db,
+				  "CREATE TRIGGER poison BEFORE INSERT ON device_hostnames"
+				  " WHEN NEW.device_id = 'mac:02:00:00:00:00:01' BEGIN SELECT RAISE(ABORT, 'poison'); END",
+				  NULL, NULL, NULL),
+		     SQLITE_OK);
+	CHECK(asprintf(&batch, "%s%s", a, b) > 0);
+	CHECK_EQ_INT(put(&s, batch), 1);
+	CHECK_EQ_INT(s.skipped, 1);
+	CHECK_EQ_INT(count(&s, "SELECT count(*) FROM devices"), 1);
+	CHECK_EQ_INT(count(&s, "SELECT count(*) FROM devices WHERE id = 'mac:02:00:00:00:00:02'"), 1);
+	CHECK_EQ_INT(count(&s, "SELECT count(*) FROM device_observations WHERE device_id = 'mac:02:00:00:00:00:01'"), 0);
+	free(batch);
+	free(a);
+	free(b);
+	store_close(&s);
+}
+
 TEST(readers_cannot_write)
 {
 	struct store w, r;
@@ -388,6 +416,7 @@ int main(void)
 	RUN(retention_trims_observations);
 	RUN(operator_settings_survive_rediscovery);
 	RUN(bad_records_change_nothing);
+	RUN(a_refused_record_is_skipped_not_the_batch);
 	RUN(readers_cannot_write);
 	RUN(newer_schema_is_refused);
 	RUN(containment_mirrors_the_map);
