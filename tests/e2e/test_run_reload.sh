@@ -5,30 +5,20 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/sh.sh
+. tests/lib/veth_lab.sh
 S=iotc$$
-NS_S=${S}s NS_C=${S}c
 PIN=/sys/fs/bpf/iotsense-test-$$
 tmp=$(mktemp -d)
 STATE=$tmp/state DB=$tmp/state/iotsense.db CFG=$tmp/iotsense.yaml
 cleanup() {
-	[ -n "${SRV:-}" ] && kill "$SRV" 2>/dev/null
-	[ -n "${RUN:-}" ] && kill "$RUN" 2>/dev/null && wait "$RUN" 2>/dev/null
-	nsx $NS_S "$IOTSENSE" --pin-dir "$PIN" unload --all >/dev/null 2>&1
-	ip netns del $NS_S 2>/dev/null
-	ip netns del $NS_C 2>/dev/null
+	vlab_down "$PIN"
 	[ -n "${KEEP:-}" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
 
-ip netns add $NS_S && ip netns add $NS_C &&
-	ip link add ${S}a type veth peer name ${S}b &&
-	ip link set ${S}a netns $NS_S && ip link set ${S}b netns $NS_C &&
-	nsx $NS_S ip addr add 198.18.13.1/24 dev ${S}a && nsx $NS_C ip addr add 198.18.13.2/24 dev ${S}b &&
-	nsx $NS_S ip link set ${S}a up && nsx $NS_C ip link set ${S}b up && nsx $NS_S ip link set lo up
+vlab_up $S 198.18.13
 check "lab namespaces up" test $? -eq 0
-nsenter --net=/run/netns/$NS_S python3 -m http.server 8080 --bind 198.18.13.1 >/dev/null 2>&1 &
-SRV=$!
-wait_for 10 nsx $NS_C bash -c 'exec 3<>/dev/tcp/198.18.13.1/8080' 2>/dev/null
+vlab_http 198.18.13
 config() { # sensor name, output file
 	cat >"$CFG" <<EOF
 sensor: {name: $1, site: lab}

@@ -8,8 +8,8 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/sh.sh
+. tests/lib/veth_lab.sh
 S=iotr$$
-NS_S=${S}s NS_C=${S}c
 PIN=/sys/fs/bpf/iotsense-test-$$
 tmp=$(mktemp -d)
 STATE=$tmp/state DB=$tmp/state/iotsense.db
@@ -17,25 +17,15 @@ for b in sqlite3 curl python3; do
 	command -v "$b" >/dev/null || { echo "FAIL missing $b: run ci/setup"; echo "0 passed, 1 failed"; exit 1; }
 done
 cleanup() {
-	[ -n "${SRV:-}" ] && kill "$SRV" 2>/dev/null
-	[ -n "${RUN:-}" ] && kill "$RUN" 2>/dev/null && wait "$RUN" 2>/dev/null
-	nsx $NS_S "$IOTSENSE" --pin-dir "$PIN" unload --all >/dev/null 2>&1
-	ip netns del $NS_S 2>/dev/null
-	ip netns del $NS_C 2>/dev/null
+	vlab_down "$PIN"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 q() { sqlite3 -cmd '.timeout 5000' "$DB" "$1" 2>/dev/null; }
 
-ip netns add $NS_S && ip netns add $NS_C &&
-	ip link add ${S}a type veth peer name ${S}b &&
-	ip link set ${S}a netns $NS_S && ip link set ${S}b netns $NS_C &&
-	nsx $NS_S ip addr add 198.18.9.1/24 dev ${S}a && nsx $NS_C ip addr add 198.18.9.2/24 dev ${S}b &&
-	nsx $NS_S ip link set ${S}a up && nsx $NS_C ip link set ${S}b up && nsx $NS_S ip link set lo up
+vlab_up $S 198.18.9
 check "lab namespaces up" test $? -eq 0
-nsenter --net=/run/netns/$NS_S python3 -m http.server 8080 --bind 198.18.9.1 >/dev/null 2>&1 &
-SRV=$!
-wait_for 10 nsx $NS_C bash -c 'exec 3<>/dev/tcp/198.18.9.1/8080' 2>/dev/null
+vlab_http 198.18.9
 
 start_daemon() { # log file
 	nsenter --net=/run/netns/$NS_S "$IOTSENSE" --pin-dir "$PIN" --state-dir "$STATE" run -i ${S}a \
