@@ -128,6 +128,8 @@ struct sqlb {
 };
 void sqlb_init(struct sqlb *b);
 void sqlb_add(struct sqlb *b, const char *fragment);
+/* b = head + where's text, with where's bindings: the count and the page of one filtered list. */
+void sqlb_select(struct sqlb *b, const struct sqlb *where, const char *head);
 void sqlb_text(struct sqlb *b, const char *v);
 void sqlb_int(struct sqlb *b, int64_t v);
 /* Prepares and binds. false with a 500 in r. */

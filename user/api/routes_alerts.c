@@ -63,17 +63,11 @@ void route_alerts(struct api_req *q, struct api_resp *r)
 		sqlb_text(&where, since_norm);
 	}
 
-	b = where;
-	b.len = 0;
-	sqlb_add(&b, "SELECT count(*)");
-	sqlb_add(&b, where.sql);
+	sqlb_select(&b, &where, "SELECT count(*)");
 	total = sqlb_count(&b, &s, r);
 	if (total < 0)
 		goto out;
-	b = where;
-	b.len = 0;
-	sqlb_add(&b, "SELECT a.record");
-	sqlb_add(&b, where.sql);
+	sqlb_select(&b, &where, "SELECT a.record");
 	sqlb_add(&b, " ORDER BY a.last_seen DESC, a.uid LIMIT ? OFFSET ?");
 	sqlb_int(&b, limit);
 	sqlb_int(&b, offset);

@@ -190,6 +190,15 @@ void sqlb_add(struct sqlb *b, const char *fragment)
 	b->len += n;
 }
 
+void sqlb_select(struct sqlb *b, const struct sqlb *where, const char *head)
+{
+	*b = *where;
+	b->len = 0;
+	b->sql[0] = '\0';
+	sqlb_add(b, head);
+	sqlb_add(b, where->sql);
+}
+
 void sqlb_text(struct sqlb *b, const char *v)
 {
 	if (b->nbinds >= (int)(sizeof(b->binds) / sizeof(b->binds[0]))) {

@@ -95,15 +95,12 @@ static void list_devices(struct api_req *q, struct api_resp *r)
 
 	if (!req_store(q, r, &s, false))
 		return;
-	b = where;
-	b.len = 0;
-	b.sql[0] = '\0';
-	sqlb_add(&b, "SELECT count(*)");
-	sqlb_add(&b, where.sql);
+	sqlb_select(&b, &where, "SELECT count(*)");
 	total = sqlb_count(&b, &s, r);
 	if (total < 0)
 		goto out;
 
+	/* sqlb_select() with a head of two pieces: the columns are shared with the device page. */
 	b = where;
 	b.len = 0;
 	b.sql[0] = '\0';

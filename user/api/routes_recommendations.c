@@ -32,19 +32,14 @@ void route_recommendations(struct api_req *q, struct api_resp *r)
 		sqlb_add(&where, " WHERE r.rec_id IN (SELECT rec_id FROM recommendations WHERE device_id = ?)");
 		sqlb_text(&where, found ? id : device);
 	}
-	b = where;
-	b.len = 0;
-	sqlb_add(&b, "SELECT count(DISTINCT r.rec_id)");
-	sqlb_add(&b, where.sql);
+	sqlb_select(&b, &where, "SELECT count(DISTINCT r.rec_id)");
 	total = sqlb_count(&b, &s, r);
 	if (total < 0)
 		goto out;
-	b = where;
-	b.len = 0;
 	/* The catalog fields are the same on every row of an id; min() picks one deterministically. */
-	sqlb_add(&b, "SELECT r.rec_id, min(r.title), min(r.severity), min(r.category), min(r.remediation),"
-		     " count(*), json_group_array(r.device_id)");
-	sqlb_add(&b, where.sql);
+	sqlb_select(&b, &where,
+		    "SELECT r.rec_id, min(r.title), min(r.severity), min(r.category), min(r.remediation),"
+		    " count(*), json_group_array(r.device_id)");
 	sqlb_add(&b, " GROUP BY r.rec_id ORDER BY count(*) DESC, r.rec_id LIMIT ? OFFSET ?");
 	sqlb_int(&b, limit);
 	sqlb_int(&b, offset);

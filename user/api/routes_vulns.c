@@ -45,18 +45,13 @@ void route_vulns(struct api_req *q, struct api_resp *r)
 		sqlb_add(&where, " AND " VULN_RANK_SQL " >= ?");
 		sqlb_int(&where, sev);
 	}
-	b = where;
-	b.len = 0;
-	sqlb_add(&b, "SELECT count(*)");
-	sqlb_add(&b, where.sql);
+	sqlb_select(&b, &where, "SELECT count(*)");
 	total = sqlb_count(&b, &s, r);
 	if (total < 0)
 		goto out;
-	b = where;
-	b.len = 0;
-	sqlb_add(&b, "SELECT v.device_id, d.name, d.type, d.ip, v.cve, v.cvss, v.severity, v.kev, v.source,"
-		     " v.affected, v.first_seen");
-	sqlb_add(&b, where.sql);
+	sqlb_select(&b, &where,
+		    "SELECT v.device_id, d.name, d.type, d.ip, v.cve, v.cvss, v.severity, v.kev, v.source,"
+		    " v.affected, v.first_seen");
 	/* Riskiest first: known exploited, then score, then severity when there is no score. */
 	sqlb_add(&b, " ORDER BY v.kev DESC, coalesce(v.cvss, -1) DESC, " VULN_RANK_SQL " DESC, v.cve DESC,"
 		     " v.device_id LIMIT ? OFFSET ?");
