@@ -83,6 +83,12 @@ int api_precheck(const struct api_server *a, const struct api_http_req *h, const
  * checks the body's type and runs the route. r->status is never 0 afterwards.
  */
 void api_dispatch(const struct api_server *a, const struct api_http_req *h, struct api_resp *r);
+/*
+ * GET /healthz (liveness: always 200) and GET /readyz (readiness: the store opens and, inside `run`, an
+ * interface is attached; else 503 with the reason), for a request that passed api_precheck (which asks no
+ * token for them). r->status is never 0 afterwards.
+ */
+void api_health(const struct api_server *a, const struct api_http_req *h, struct api_resp *r);
 
 /* ---- responses ---- */
 /* Takes ownership of o. */

@@ -29,7 +29,8 @@
 #define API_CONN_TIMEOUT_S 15
 #define API_THREADS 2
 
-enum area { AREA_API, AREA_METRICS, AREA_DASHBOARD };
+/* HEALTH: /healthz and /readyz, the probes of Kubernetes and the like (routes_health.c). */
+enum area { AREA_API, AREA_METRICS, AREA_HEALTH, AREA_DASHBOARD };
 
 struct conn_state {
 	size_t uri_len; /* the whole request target, query included */
@@ -54,6 +55,8 @@ static enum area area_of(const char *url)
 		return AREA_API;
 	if (!strcmp(url, "/metrics"))
 		return AREA_METRICS;
+	if (!strcmp(url, "/healthz") || !strcmp(url, "/readyz"))
+		return AREA_HEALTH;
 	return AREA_DASHBOARD;
 }
 
@@ -144,7 +147,8 @@ int api_precheck(const struct api_server *a, const struct api_http_req *h, const
 		       "use one of those in the URL";
 		return 403;
 	}
-	if (area != AREA_DASHBOARD && a->token && !http_bearer_ok(h->authorization, a->token)) {
+	/* The probes carry no token: a probe spec would hold it in clear, and they disclose nothing. */
+	if ((area == AREA_API || area == AREA_METRICS) && a->token && !http_bearer_ok(h->authorization, a->token)) {
 		*msg = "missing or wrong token: send 'Authorization: Bearer TOKEN'";
 		return 401;
 	}
@@ -326,6 +330,21 @@ static enum MHD_Result serve_metrics(struct api_server *a, struct MHD_Connection
 	return send_resp(a, c, AREA_METRICS, &r);
 }
 
+static enum MHD_Result serve_health(struct api_server *a, struct MHD_Connection *c, const char *url,
+				    const char *method, struct conn_state *cs)
+{
+	struct api_http_req h = {};
+	struct api_resp r = {};
+	int n;
+
+	http_req_fill(c, url, method, cs, &h);
+	/* Only the count matters: the probes take no parameters. */
+	n = MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, NULL, NULL);
+	h.nquery = n > 0 ? n : 0;
+	api_health(a, &h, &r);
+	return send_resp(a, c, AREA_HEALTH, &r);
+}
+
 static enum MHD_Result serve_dashboard(struct api_server *a, struct MHD_Connection *c, const char *url,
 				       const char *method)
 {
@@ -415,6 +434,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return serve_api(a, c, url, method, cs);
 	if (area == AREA_METRICS)
 		return serve_metrics(a, c, method);
+	if (area == AREA_HEALTH)
+		return serve_health(a, c, url, method, cs);
 	return serve_dashboard(a, c, url, method);
 }
 
