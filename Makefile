@@ -18,6 +18,11 @@ CC ?= cc
 CLANG ?= clang
 BPFTOOL ?= bpftool
 PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+DATADIR ?= $(PREFIX)/share/iotsense
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/iotsense
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 SANITIZE ?= 0
 
 ifeq ($(V),1)
@@ -62,7 +67,7 @@ DECODERS := $(sort $(patsubst user/decoders/%.c,%,$(shell grep -l '^const struct
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(DECODERS))
 FUZZ_SECONDS ?= 30
 
-.PHONY: all setup check test unit-test bpf-test demo accuracy bench kernel-matrix fuzz fuzz-build install clean
+.PHONY: all setup check test unit-test bpf-test demo accuracy bench kernel-matrix fuzz fuzz-build install uninstall man clean
 all: $(BUILD)/iotsense
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_DEPS) | $(BUILD)/bpf
@@ -198,8 +203,37 @@ fuzz-build: $(FUZZ_BINS) $(BUILD)/fuzz/fuzz_feeds $(BUILD)/fuzz/fuzz_outputs $(B
 fuzz: fuzz-build
 	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run $(DECODERS)
 
-install: all
+# The man page: options from the binary's own help, prose from docs/man/iotsense.8.md (one source each).
+$(BUILD)/iotsense.8: $(BUILD)/iotsense docs/man/iotsense.8.md docs/man/mkman.py
+	$(call msg,MAN,$@)
+	$(Q)python3 docs/man/mkman.py $(BUILD)/iotsense docs/man/iotsense.8.md >$@
+
+man: $(BUILD)/iotsense.8
+
+# A gateway install: PREFIX (default /usr/local), DESTDIR for staging. The binary finds the rules next to itself
+# (<prefix>/sbin -> <prefix>/share/iotsense/rules), so keep DATADIR under PREFIX; the config is installed only
+# where there is none, never over an edited one.
+DOCS := README.md docs/*.md
+install: all $(BUILD)/iotsense.8
 	install -D -m 0755 $(BUILD)/iotsense $(DESTDIR)$(PREFIX)/sbin/iotsense
+	install -d -m 0755 $(DESTDIR)$(DATADIR)
+	cp -R rules $(DESTDIR)$(DATADIR)/
+	find $(DESTDIR)$(DATADIR)/rules -type d -exec chmod 0755 {} + -o -type f -exec chmod 0644 {} +
+	install -D -m 0644 $(BUILD)/iotsense.8 $(DESTDIR)$(MANDIR)/man8/iotsense.8
+	install -d -m 0755 $(DESTDIR)$(DOCDIR)
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' deploy/systemd/iotsense.service >$(DESTDIR)$(UNITDIR)/iotsense.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/iotsense.service
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/iotsense
+	[ -e $(DESTDIR)$(SYSCONFDIR)/iotsense/iotsense.yaml ] || \
+		install -m 0644 deploy/iotsense.yaml $(DESTDIR)$(SYSCONFDIR)/iotsense/iotsense.yaml
+
+# Removes what install put there, except the config (edited by its owner) and the state in /var/lib/iotsense.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/iotsense $(DESTDIR)$(MANDIR)/man8/iotsense.8 \
+		$(DESTDIR)$(UNITDIR)/iotsense.service
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(BUILD)

@@ -1021,14 +1021,40 @@ static bool is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+const char *rules_root(const char *dir, char *buf, size_t size)
+{
+	char exe[4096];
+	ssize_t n;
+	char *slash;
+
+	if (dir && *dir)
+		return dir;
+	dir = getenv("IOTSENSE_RULES_DIR");
+	if (dir && *dir)
+		return dir;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0'; /* <prefix>/sbin */
+			slash = strrchr(exe, '/');
+			if (slash) {
+				*slash = '\0';
+				snprintf(buf, size, "%s/share/iotsense/rules", exe);
+				if (is_dir(buf))
+					return buf;
+			}
+		}
+	}
+	return is_dir(CLASSIFY_RULES_DIR_DEFAULT) ? CLASSIFY_RULES_DIR_DEFAULT : "rules";
+}
+
 const char *classify_rules_dir(const char *dir, char *buf, size_t size)
 {
-	char sub[4096];
+	char sub[4096], root[4096];
 
-	if (!dir || !*dir)
-		dir = getenv("IOTSENSE_RULES_DIR");
-	if (!dir || !*dir)
-		dir = is_dir(CLASSIFY_RULES_DIR_DEFAULT) ? CLASSIFY_RULES_DIR_DEFAULT : "rules";
+	dir = rules_root(dir, root, sizeof(root));
 	snprintf(sub, sizeof(sub), "%s/fingerprints", dir);
 	snprintf(buf, size, "%s", is_dir(sub) ? sub : dir);
 	return buf;

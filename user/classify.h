@@ -25,6 +25,14 @@ bool classify_type_valid(const char *type);
 /* Where an installed sensor finds its rules; "rules" (the source tree's) when that does not exist. */
 #define CLASSIFY_RULES_DIR_DEFAULT "/usr/share/iotsense/rules"
 
+/*
+ * The rules root every loader starts from: dir when given, else $IOTSENSE_RULES_DIR, else the installed rules
+ * next to the binary (<prefix>/sbin/iotsense -> <prefix>/share/iotsense/rules, whatever PREFIX `make install`
+ * used), else CLASSIFY_RULES_DIR_DEFAULT, else "rules" (the source tree's, for a binary run from it). buf
+ * (PATH_MAX) holds the result when it is not dir itself.
+ */
+const char *rules_root(const char *dir, char *buf, size_t size);
+
 struct classify_rules;
 
 struct classify_error {

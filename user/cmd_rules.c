@@ -22,7 +22,8 @@ static void rules_usage(FILE *f)
 	fprintf(f, "Usage: iotsense rules check [--json] [--rules-dir DIR] [DIR]\n"
 		   "  Loads every fingerprint rule file (DIR/fingerprints/*.yaml, or DIR/*.yaml) and reports\n"
 		   "  the first error as file:line:col: message.\n"
-		   "  DIR defaults to $IOTSENSE_RULES_DIR, then %s, then ./rules.\n"
+		   "  DIR defaults to $IOTSENSE_RULES_DIR, then <prefix>/share/iotsense/rules next to the binary,\n"
+		   "  then %s, then ./rules.\n"
 		   "  Exit codes: 0 valid, 1 the directory or a file cannot be read, 2 invalid rules or usage.\n",
 		CLASSIFY_RULES_DIR_DEFAULT);
 }

@@ -82,6 +82,11 @@ int main(int argc, char **argv)
 
 	if (env && *env)
 		g_opts.pin_dir = env;
+	env = getenv("IOTSENSE_STATE_DIR");
+	if (env && *env) {
+		g_opts.state_dir = env;
+		g_opts.state_dir_set = true; /* as explicit as --state-dir: a config's state_dir does not override it */
+	}
 	/* "+": stop at the command name; its own options follow it. */
 	while ((c = getopt_long(argc, argv, "+vhV", opts, NULL)) != -1) {
 		switch (c) {

@@ -42,16 +42,47 @@ TEST(empty_is_defaults)
 	config_free(&c);
 }
 
-TEST(documented_example_loads)
+/* The installed default (deploy/iotsense.yaml): it loads as it is, safe without editing (no outputs, API on loopback). */
+TEST(installed_default_loads)
 {
-	const struct output_config *o;
-
 	CHECK_EQ_INT(config_load(&c, "deploy/iotsense.yaml", err, sizeof(err)), 0);
-	if (err[0] && c.noutputs == 0)
+	if (err[0])
 		printf("  %s\n", err);
-	CHECK_STR(c.sensor, "gw-01");
+	CHECK_STR(c.site, "default");
 	CHECK_EQ_INT(c.nifaces, 1);
 	CHECK_STR(c.ifaces[0], "eth0");
+	CHECK_STR(c.api_listen, "127.0.0.1:8080");
+	CHECK_EQ_INT(c.noutputs, 0);
+	config_free(&c);
+}
+
+/*
+ * The commented-out output examples of the default file stay valid: the block between its "--- example outputs"
+ * markers, with the "# " of each line taken off, must load and mean what the comments say.
+ */
+TEST(commented_output_examples_load)
+{
+	FILE *f = fopen("deploy/iotsense.yaml", "r");
+	char line[512], *buf = calloc(1, 65536);
+	size_t len = 0;
+	bool in = false;
+	const struct output_config *o;
+
+	CHECK(f && buf);
+	while (f && buf && fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "# --- example outputs", 21)) {
+			in = strstr(line, "begin") != NULL;
+			continue;
+		}
+		if (in && len + strlen(line) < 65536)
+			len += (size_t)sprintf(buf + len, "%s", !strncmp(line, "# ", 2) ? line + 2 : line);
+	}
+	if (f)
+		fclose(f);
+	CHECK(len > 0);
+	CHECK_EQ_INT(config_load_buf(&c, "examples", buf ? buf : "", len, err, sizeof(err)), 0);
+	if (err[0])
+		printf("  %s\n", err);
 	CHECK_EQ_INT(c.noutputs, 3);
 	o = &c.outputs[1];
 	CHECK_EQ_INT(o->type, OUTPUT_SYSLOG);
@@ -69,6 +100,7 @@ TEST(documented_example_loads)
 	CHECK_EQ_INT(o->timeout_ms, 10000);
 	CHECK_EQ_INT(c.outputs[0].max_size, 100ull << 20);
 	config_free(&c);
+	free(buf);
 }
 
 TEST(values_parse)
@@ -180,7 +212,8 @@ TEST(names)
 int main(void)
 {
 	RUN(empty_is_defaults);
-	RUN(documented_example_loads);
+	RUN(installed_default_loads);
+	RUN(commented_output_examples_load);
 	RUN(values_parse);
 	RUN(errors_point_at_the_node);
 	RUN(tokens_are_refused_in_the_file);

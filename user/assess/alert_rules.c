@@ -655,14 +655,10 @@ bool addr_list_has(const struct addr_list *l, const struct iot_addr *ip, const u
 const char *alert_rules_root(const char *dir, char *buf, size_t size)
 {
 	static const char *const subs[] = { "fingerprints", "alerts", "iocs" };
-	struct stat st;
+	char root[4096];
 	size_t n;
 
-	if (!dir || !*dir)
-		dir = getenv("IOTSENSE_RULES_DIR");
-	if (!dir || !*dir)
-		dir = stat(CLASSIFY_RULES_DIR_DEFAULT, &st) == 0 && S_ISDIR(st.st_mode) ? CLASSIFY_RULES_DIR_DEFAULT :
-											    "rules";
+	dir = rules_root(dir, root, sizeof(root));
 	snprintf(buf, size, "%s", dir);
 	n = strlen(buf);
 	while (n > 1 && buf[n - 1] == '/')

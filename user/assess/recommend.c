@@ -285,13 +285,9 @@ const struct rec_info *rec_info(const struct rec_catalog *c, size_t i)
 
 const char *rec_catalog_path(const char *rules_dir, char *buf, size_t size)
 {
-	struct stat st;
+	char root[4096];
 
-	if (!rules_dir || !*rules_dir)
-		rules_dir = getenv("IOTSENSE_RULES_DIR");
-	if (!rules_dir || !*rules_dir)
-		rules_dir = stat(CLASSIFY_RULES_DIR_DEFAULT, &st) == 0 ? CLASSIFY_RULES_DIR_DEFAULT : "rules";
-	snprintf(buf, size, "%s/%s", rules_dir, REC_FILE);
+	snprintf(buf, size, "%s/%s", rules_root(rules_dir, root, sizeof(root)), REC_FILE);
 	return buf;
 }
 

@@ -1318,12 +1318,10 @@ static bool strip_dir(char *buf, size_t size, const char *sub)
 
 const char *vuln_rules_root(const char *dir, char *buf, size_t size)
 {
+	char root[4096];
 	size_t n;
 
-	if (!dir || !*dir)
-		dir = getenv("IOTSENSE_RULES_DIR");
-	if (!dir || !*dir)
-		dir = is_dir(CLASSIFY_RULES_DIR_DEFAULT) ? CLASSIFY_RULES_DIR_DEFAULT : "rules";
+	dir = rules_root(dir, root, sizeof(root));
 	snprintf(buf, size, "%s", dir);
 	n = strlen(buf);
 	while (n > 1 && buf[n - 1] == '/')
