@@ -70,11 +70,23 @@ enum iot_counter {
 	IOT_CNT_CONTAINED_DROP,	/* frames from or to a contained device: dropped (the only drop we make) */
 	IOT_CNT_SEEN_AT_INGRESS, /* egress frames forwarded from an interface sensed at ingress: sensed there, once */
 	IOT_CNT_IOC_FLOWS,	/* new flows with an end in iot_ioc_ips */
-	IOT_CNT_MAX,
+	IOT_CNT_MAX,		/* the counters user space names (user/loader.c iot_counter_names) */
+	/*
+	 * Flood admission (bpf/lib/admit.h, docs/datapath.md). Appended after IOT_CNT_MAX so that user space that
+	 * does not name them yet keeps working (it walks [0, IOT_CNT_MAX)); once user/loader.c names them, move
+	 * IOT_CNT_MAX down here and drop IOT_CNT_ALL.
+	 */
+	IOT_CNT_EMBRYO_NEW = IOT_CNT_MAX, /* bare SYNs of new flows held in the half-open table (no record yet) */
+	IOT_CNT_EMBRYO_PROMOTED, /* half-open flows moved to the flow table: a reply, payload or a retried SYN */
+	IOT_CNT_EMBRYO_RESET,	/* half-open flows answered by RST (a closed port): forgotten, no record */
+	IOT_CNT_EMBRYO_FAIL,	/* the half-open table refused an insert */
+	IOT_CNT_FLOWS_SHED,	/* packets of new flows over a new-flow budget: not recorded, only counted */
+	IOT_CNT_FLOOD_EVENTS,	/* IOT_EV_FLOOD records submitted (at most one per budget slot per interval) */
+	IOT_CNT_ALL,
 };
 
 struct iot_counters {
-	__u64 c[IOT_CNT_MAX];
+	__u64 c[IOT_CNT_ALL];
 };
 
 /* ---- flow table ---- */
@@ -127,6 +139,7 @@ enum iot_event_type {
 	IOT_EV_FLOW_START = 1,
 	IOT_EV_FLOW_END = 2,
 	IOT_EV_SNIPPET = 3,
+	IOT_EV_FLOOD = 4,	/* struct iot_ev_flood: new flows over a budget (optional: consumers may skip it) */
 };
 
 /* First in every record: the consumer checks type, version and size before reading further. */
@@ -262,11 +275,86 @@ _Static_assert(sizeof(struct iot_contain_state) == 8, "iot_contain_state layout"
 _Static_assert(sizeof(struct iot_attach_key) == 16, "iot_attach_key layout");
 _Static_assert(sizeof(struct iot_attach) == 40, "iot_attach layout");
 _Static_assert(sizeof(struct iot_cfg) == 16, "iot_cfg layout");
-_Static_assert(sizeof(struct iot_counters) == IOT_CNT_MAX * 8, "iot_counters layout");
+_Static_assert(sizeof(struct iot_counters) == IOT_CNT_ALL * 8, "iot_counters layout");
 _Static_assert(sizeof(struct iot_flow_key) == 40, "iot_flow_key layout");
 _Static_assert(sizeof(struct iot_flow) == 64, "iot_flow layout");
 _Static_assert(sizeof(struct iot_ev_hdr) == 16, "iot_ev_hdr layout");
 _Static_assert(sizeof(struct iot_ev_flow) == 136, "iot_ev_flow layout");
 _Static_assert(sizeof(struct iot_ev_snippet) == 88 + IOT_SNAP_MAX, "iot_ev_snippet layout");
+
+/*
+ * ---- flood admission (bpf/lib/admit.h; the design is in docs/datapath.md) ----
+ * A bare SYN opens no flow: it waits in the small half-open table (iot_embryo) until a reply, payload or a
+ * retried SYN shows the conversation is real, and only then enters iot_flows with its start record and its
+ * SYN snippet (kept in the half-open entry). New flows are charged to a token bucket of their source (hashed to
+ * one of IOT_ADMIT_SLOTS per-CPU slots) and to one bucket of all sources; a new flow over either budget is not
+ * recorded, only counted, and the first one in each interval sends one IOT_EV_FLOOD record. Discovery
+ * protocols (IOT_FLOW_F_DISCOVERY ports, ARP, LLDP, CDP) are never charged and never held back.
+ */
+#define IOT_ADMIT_SLOTS 4096	/* per-source token buckets per CPU (a power of two) */
+#define IOT_EMBRYO_MAX 16384	/* half-open TCP flows */
+#define IOT_EMBRYO_SYN_MAX 128	/* bytes of the SYN kept (IP + TCP headers; 120 at most for IPv4) */
+
+/* Rodata knobs (iot_admit_cfg); a zero burst turns that budget off. */
+struct iot_admit_cfg {
+	__u32 src_burst;	/* new flows one source may open at once (default 256) */
+	__u32 src_rate;		/* ... and per second after that (default 64) */
+	__u32 all_burst;	/* new flows of all sources together, per CPU (default 16384) */
+	__u32 all_rate;		/* ... and per second after that (default 16384) */
+	__u64 report_ns;	/* at most one IOT_EV_FLOOD per slot per this interval (default 10 s) */
+	__u8 embryo;		/* 1: bare SYNs wait in the half-open table (default 1) */
+	__u8 pad[7];
+};
+
+/* One token bucket (a value of iot_admit_slots, per CPU). */
+struct iot_budget {
+	__u64 refill_ns;	/* clock of the last whole token added; 0: never used (full) */
+	__u64 report_ns;	/* when this slot last sent IOT_EV_FLOOD; 0: never */
+	__u32 tokens;
+	__u32 shed;		/* new flows shed since the last IOT_EV_FLOOD of this slot */
+	__u32 admitted;		/* new flows admitted since the last IOT_EV_FLOOD of this slot */
+	__u32 pad;
+};
+
+/* A half-open TCP flow (iot_embryo): the flow as it will enter iot_flows, and its SYN for the snippet. */
+struct iot_embryo {
+	struct iot_flow flow;
+	__u8 src_mac[6];	/* of the SYN */
+	__u8 dst_mac[6];
+	__u16 eth_proto;
+	__u8 dir;		/* enum iot_dir of the SYN */
+	__u8 tcp_flags;
+	__u16 l4_off;		/* as in struct iot_ev_snippet */
+	__u16 payload_off;
+	__u16 cap_len;		/* bytes in syn[] */
+	__u16 pad;
+	__u32 wire_len;
+	__u32 pad2;
+	__u8 syn[IOT_EMBRYO_SYN_MAX];
+};
+
+enum iot_flood_scope {
+	IOT_FLOOD_SOURCE = 1,	/* one source (its slot) went over src_burst/src_rate */
+	IOT_FLOOD_ALL = 2,	/* all sources together went over all_burst/all_rate on one CPU */
+};
+
+/* IOT_EV_FLOOD: new flows are being shed; user space can raise a scan or flood alert from it. Optional: a
+ * consumer that does not know the type may skip it (hdr.size says how far). */
+struct iot_ev_flood {
+	struct iot_ev_hdr hdr;
+	struct iot_flow_key key; /* the new flow that was shed first in this interval */
+	__u8 src[16];		/* its source (the sender of that packet), v4-mapped; what the slot is about */
+	__u8 src_mac[6];
+	__u8 scope;		/* enum iot_flood_scope */
+	__u8 dir;		/* enum iot_dir of that packet in key */
+	__u32 shed;		/* new flows shed by this slot since its previous record, this one included */
+	__u32 admitted;		/* new flows it admitted in that time */
+	__u64 since_ns;		/* the previous record of this slot (same clock as hdr.ts_ns); 0: none */
+};
+
+_Static_assert(sizeof(struct iot_admit_cfg) == 32, "iot_admit_cfg layout");
+_Static_assert(sizeof(struct iot_budget) == 32, "iot_budget layout");
+_Static_assert(sizeof(struct iot_embryo) == 96 + IOT_EMBRYO_SYN_MAX, "iot_embryo layout");
+_Static_assert(sizeof(struct iot_ev_flood) == 96, "iot_ev_flood layout");
 
 #endif

@@ -13,6 +13,16 @@ const volatile struct iot_cfg iot_cfg = {
 	.snippets_long = 32,
 };
 
+/* Flood admission (bpf/lib/admit.h): budgets for new flows and the half-open table. */
+const volatile struct iot_admit_cfg iot_admit_cfg = {
+	.src_burst = 256,
+	.src_rate = 64,
+	.all_burst = 16384,
+	.all_rate = 16384,
+	.report_ns = 10ull * 1000000000ull,
+	.embryo = 1,
+};
+
 /* Capture replay sets this before each packet, so flow times are capture times. */
 volatile __u64 replay_now_ns;
 

@@ -15,6 +15,7 @@
 #include "lib/log.h"
 #include "loader.h"
 #include "testlib.h"
+#include "bpf_state.h"
 
 #define XDP_PASS 2
 #define TC_ACT_UNSPEC (-1)
@@ -181,20 +182,11 @@ static const struct iot_ev_snippet *find_snippet(uint8_t reason, int nth)
 
 static struct iot_counters cnt[IOT_HOOK_MAX];
 
-/* Fresh state for each test: empty flow table, zero counters, no records. */
+/* Fresh state for each test: empty flow tables, full budgets, zero counters, no records. */
 static void reset(void)
 {
-	int flows = bpf_map__fd(skel->maps.iot_flows), counters = bpf_map__fd(skel->maps.iot_counters);
-	struct iot_flow_key k;
-	int ncpu = libbpf_num_possible_cpus();
-	struct iot_counters *zero = calloc(ncpu, sizeof(*zero));
-
 	ring_buffer__consume(rb);
-	while (!bpf_map_get_next_key(flows, NULL, &k))
-		bpf_map_delete_elem(flows, &k);
-	for (__u32 h = 0; h < IOT_HOOK_MAX; h++)
-		bpf_map_update_elem(counters, &h, zero, BPF_ANY);
-	free(zero);
+	bpf_state_clear(skel);
 	nevents = 0;
 	memset(cnt, 0, sizeof(cnt));
 }
@@ -210,7 +202,7 @@ static int run_prog(struct bpf_program *prog, struct frame *f)
 		printf("  test run failed: %s\n", strerror(errno));
 	ring_buffer__consume(rb);
 	for (int h = 0; h < IOT_HOOK_MAX; h++)
-		counters_read(bpf_map__fd(skel->maps.iot_counters), h, &cnt[h]);
+		bpf_state_counters(skel, h, &cnt[h]);
 	return err ? -1000 : (int)o.retval;
 }
 
@@ -563,6 +555,22 @@ TEST(tcp_end_records_on_rst_and_fin)
 	tcp(&f, 80, 40001, 0x14, 0); /* RST-ACK */
 	ip4_done(&f, ip);
 	run_xdp(&f);
+	/* A SYN answered by RST (a closed port) never became a flow: it is forgotten, no records (admit.h). */
+	CHECK_EQ_INT(nevents, 0);
+	CHECK_EQ_INT(X(IOT_CNT_EMBRYO_RESET), 1);
+	CHECK_EQ_INT(X(IOT_CNT_FLOWS_CREATED), 0);
+
+	/* RST on an established flow: its end record. */
+	reset();
+	for (int i = 0; i < 3; i++) {
+		static const uint8_t flags[3] = { 0x02, 0x12, 0x14 }; /* SYN, SYN-ACK, RST-ACK */
+
+		eth(&f, 0x0800);
+		ip = ip4(&f, i == 1 ? 2 : 1, i == 1 ? 1 : 2, 6, 0, 0);
+		tcp(&f, i == 1 ? 80 : 40001, i == 1 ? 40001 : 80, flags[i], 0);
+		ip4_done(&f, ip);
+		run_xdp(&f);
+	}
 	CHECK_EQ_INT(count_type(IOT_EV_FLOW_END, 0), 1);
 	for (int i = 0; i < nevents; i++)
 		if (ev(i)->type == IOT_EV_FLOW_END)
@@ -615,7 +623,7 @@ static int run_egress_forwarded(struct frame *f, __u32 ingress_ifindex)
 		printf("  test run failed: %s\n", strerror(errno));
 	ring_buffer__consume(rb);
 	for (int h = 0; h < IOT_HOOK_MAX; h++)
-		counters_read(bpf_map__fd(skel->maps.iot_counters), h, &cnt[h]);
+		bpf_state_counters(skel, h, &cnt[h]);
 	return err ? -1000 : (int)o.retval;
 }
 
@@ -678,12 +686,13 @@ TEST(flows_to_ioc_addresses_are_flagged)
 		if (ev(i)->type == IOT_EV_FLOW_START)
 			start = (const void *)ev(i);
 	CHECK(start && (start->flow.flags & IOT_FLOW_F_IOC));
-	/* Another destination: not flagged. */
+	/* Another destination: not flagged, so its bare SYN waits half-open like any other (admit.h). */
 	f.b[ip + 19] = 67;
 	ip4_done(&f, ip);
 	run_xdp(&f);
 	CHECK_EQ_INT(X(IOT_CNT_IOC_FLOWS), 1);
-	CHECK_EQ_INT(X(IOT_CNT_FLOWS_CREATED), 2);
+	CHECK_EQ_INT(X(IOT_CNT_FLOWS_CREATED), 1);
+	CHECK_EQ_INT(X(IOT_CNT_EMBRYO_NEW), 1);
 	bpf_map_delete_elem(ips, &bad);
 	bpf_map_update_elem(count, &zero, &zero, BPF_ANY);
 }
