@@ -125,7 +125,12 @@ lab_snmpd() { # name, community[, sysDescr]
 }
 
 lab_vnc() { # name, none|password
-	local name=$1 display=$((70 + ${#LAB_PIDS[@]})) sec=(-SecurityTypes None)
+	local name=$1 display=$((70 + ${#LAB_PIDS[@]})) sec=(-SecurityTypes None) i
+	# X display numbers are host-wide (/tmp/.X<N>-lock): skip those another lab (a demo beside a test) holds.
+	for ((i = 0; i < 100; i++)); do
+		[ -e "/tmp/.X$display-lock" ] || break
+		display=$((display + 1))
+	done
 	if [ "$2" = password ]; then
 		printf 'secret12\n' | vncpasswd -f >"$LAB_DIR/$name.vncpass"
 		chmod 600 "$LAB_DIR/$name.vncpass"
