@@ -481,11 +481,12 @@ class Gen:
                "To: <sip:%d@198.18.0.3>\r\nCall-ID: %s@%s\r\nCSeq: 1 %s\r\nContact: <sip:%d@%s:5060>\r\nMax-Forwards: 70\r\n"
                "User-Agent: %s\r\nExpires: 3600\r\nContent-Length: 0\r\n\r\n") % (
             method, ip, rng.randbytes(4).hex(), ext, tag, ext, callid, ip, method, ext, ip, h.prof["sip"])
-        p.udp(True, 5060, 5060, req.encode())
+        sport = 5060 if self.args.mix == "full" else self.eport()  # one flow per session for --mix flows
+        p.udp(True, sport, 5060, req.encode())
         resp = ("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP %s:5060\r\nFrom: <sip:%d@198.18.0.3>;tag=%s\r\nTo: <sip:%d@198.18.0.3>;tag=%s\r\n"
                 "Call-ID: %s@%s\r\nCSeq: 1 %s\r\nServer: Asterisk PBX 18.10.0\r\nContent-Length: 0\r\n\r\n") % (
             ip, ext, tag, ext, rng.randbytes(4).hex(), callid, ip, method)
-        p.udp(False, 5060, 5060, resp.encode())
+        p.udp(False, 5060, sport, resp.encode())
         return p.out
 
     def s_ntp(self):
@@ -493,7 +494,8 @@ class Gen:
         h = self.pick("ntp")
         v6 = bool(h.ip6) and rng.random() < 0.3
         p = Packets(rng, self.ep(h, v6), self.infra(ROUTER_MAC, ROUTER4, ROUTER6, h, v6), v6)
-        sport = 123 if rng.random() < 0.5 else self.eport()
+        # ntpd sends from 123, SNTP clients from an ephemeral port; --mix flows wants one flow per session.
+        sport = 123 if self.args.mix == "full" and rng.random() < 0.5 else self.eport()
         xmt = rng.randbytes(8)
         p.udp(True, sport, 123, struct.pack(">BBbb", 0x23, 0, 6, -20) + b"\0" * 36 + xmt)
         ref = struct.pack(">I", T0 + 2208988800)
