@@ -264,7 +264,7 @@ lab_avahi() { # name, host name, instance, service type, port, TXT records...
 	lab_bg "$name" avahi unshare -m --propagation private sh -c "mount -t tmpfs lab-run /run &&
 		mount --bind $d/services /etc/avahi/services &&
 		exec avahi-daemon -f $d/avahi-daemon.conf --no-drop-root --no-chroot --no-rlimits"
-	wait_for 15 grep -q 'Server startup complete' "$LAB_DIR/$name.avahi.log"
+	wait_for 15 grep -qs 'Server startup complete' "$LAB_DIR/$name.avahi.log"
 }
 
 lab_minissdpd() { # name, SERVER string, UPnP types...
