@@ -44,8 +44,9 @@ RUN apt-get update \
 		libmicrohttpd12 libcurl4 ieee-data ca-certificates \
 	&& rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 COPY --from=build /out/ /
-# The store (state_dir) and the default config's NDJSON output directory.
-RUN mkdir -p /var/lib/iotsense /var/log/iotsense
+# The store (state_dir; 0700 like the daemon makes it: the inventory is sensitive) and a directory for an
+# ndjson output.
+RUN install -d -m 0700 /var/lib/iotsense && install -d -m 0755 /var/log/iotsense
 VOLUME ["/var/lib/iotsense"]
 # The API, /metrics and the dashboard (api.listen in the config: 127.0.0.1:8080 unless told otherwise).
 EXPOSE 8080/tcp
