@@ -235,6 +235,7 @@ parts_sections() {
 		echo
 		echo "</details>"
 	fi
+	parts_why
 	if part rss && [ -s "$RSS_TSV" ]; then
 		echo
 		echo "## RSS with $RSS_HOSTS devices and $RSS_FLOWS flows"
@@ -252,5 +253,45 @@ parts_sections() {
 		echo
 		echo "RSS before the first packet: the knowledge the inventory loads (fingerprint rules, the IEEE OUI registry,"
 		echo "vulnerability feeds, recommendations) and the alert engine's rules, with the store open."
+		awk -F'\t' 'NR == 2 && $9 { printf "At the end the inventory held %d identities (MACs and IPs) with %d attributes in %d attribute slots of\n", $9, $10, $12
+			printf "%d bytes each (`struct inv_attr`: %s values inline, each with a 128-byte flow string): %.1f MiB in the\n", $11, "INV_VALUES_MAX", $12 * $11 / 1048576
+			printf "slots alone, whatever the number of values they hold.\n" }' "$RSS_TSV"
+	fi
+}
+
+# Where the rate targets are missed, by how much and why, from this run's own figures.
+parts_why() {
+	local rate us_ev pk rec iot_cpu ndpi_cpu p0f_cpu
+	part userspace && [ -s "$US_TSV" ] || return 0
+	read -r rate _ <<<"$(us_rate pipeline 4)"
+	[ -n "$rate" ] || return 0
+	us_ev=$(awk -v r="$rate" 'BEGIN { printf "%.1f", 1e6 / r }')
+	read -r pk rec <<<"$(sed -n 's/.*: \([0-9]*\) packets, \([0-9]*\) records.*/\1 \2/p' "$WORK/userspace.log")"
+	echo
+	echo "### Why the rate targets are missed"
+	echo
+	echo "- User space: $us_ev µs of CPU per record in the \`pipeline\` stage, against the 1 µs the target allows. Each record"
+	echo "  is rendered as a JSON line with snprintf-based helpers (\`jw_*\`, \`dec_format_addr\`), a payload record"
+	echo "  also escapes its snippet byte by byte (\`put_escaped\`, \`jw_strn\`: \`print_payload\` is on), the inventory"
+	echo "  and derived facts do string work per observation, and the device snapshots render every changed device"
+	echo "  (\`put_device\`); the \`store\` stage adds one SQLite insert per record (\`store_put_ndjson\`). The profile"
+	echo "  table above gives the shares for this run. Nothing here is a single hot spot worth 40×: reaching 1 M/s"
+	echo "  needs records kept binary until an output asks for text, no payload escaping unless asked, and batched"
+	echo "  store writes."
+	if part peers && [ -s "$PEERS_DIR/peers.tsv" ]; then
+		iot_cpu=$(awk -F'\t' "$AWK_LIB"'NR > 1 && $2 == "iotsense" { n++; c[n] = $4 + $5 } END { if (n) printf "%.2f", 1e6 * med(c, n) / '"$PEER_PACKETS"' }' "$PEERS_DIR/peers.tsv")
+		ndpi_cpu=$(awk -F'\t' "$AWK_LIB"'NR > 1 && $2 == "ndpiReader" { n++; c[n] = $4 + $5 } END { if (n) printf "%.2f", 1e6 * med(c, n) / '"$PEER_PACKETS"' }' "$PEERS_DIR/peers.tsv")
+		p0f_cpu=$(awk -F'\t' "$AWK_LIB"'NR > 1 && $2 == "p0f" { n++; c[n] = $4 + $5 } END { if (n) printf "%.2f", 1e6 * med(c, n) / '"$PEER_PACKETS"' }' "$PEERS_DIR/peers.tsv")
+		if [ -n "$pk" ] && [ -n "$iot_cpu" ]; then
+			awk -v pk="$pk" -v rec="$rec" -v ev="$us_ev" -v iot="$iot_cpu" -v nd="${ndpi_cpu:-0}" -v pf="${p0f_cpu:-0}" 'BEGIN {
+				rpp = rec / pk; u = rpp * ev; k = iot - u
+				printf "- Peers: `iotsense replay` spends %.2f µs of CPU per packet (ndpiReader %.2f, p0f %.2f). The capture makes\n", iot, nd, pf
+				printf "  %.2f records per packet, so about %.2f µs of that is the user-space pipeline above and the other\n", rpp, u
+				printf "  ~%.2f µs the per-packet BPF_PROG_TEST_RUN system call and the ring-buffer read (replay runs each packet\n", (k > 0 ? k : 0)
+				printf "  through the kernel, the peers parse in user space with no system call per packet). Even a free\n"
+				printf "  pipeline would leave replay at about %.2f µs per packet, %.1f× ndpiReader'"'"'s CPU: the 5× target needs\n", (k > 0 ? k : 0), (nd > 0 ? k / nd : 0)
+				printf "  batched test runs (a live-frames or multi-packet replay) as well as the pipeline work above.\n"
+			}'
+		fi
 	fi
 }

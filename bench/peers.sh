@@ -76,13 +76,14 @@ done
 	if [ -s "$WORK/out-iotsense.ndjson" ]; then
 		python3 - "$WORK/out-iotsense.ndjson" <<'EOF'
 import json, sys
-flows, devs, ips, facts, l7flows, obs = set(), 0, set(), set(), set(), 0
+flows, devs, ips, facts, l7flows, obs, rport = set(), 0, set(), set(), set(), 0, {}
 for line in open(sys.argv[1]):
     r = json.loads(line)
     k = r.get("record")
     if k == "flow" and r.get("event") == "start":
         i, s = r["initiator"], r["responder"]
         flows.add((r["proto"], r.get("vlan"), i["ip"], i["port"], s["ip"], s["port"]))
+        rport[(r["proto"], r.get("vlan"), tuple(sorted([(i["ip"], i["port"]), (s["ip"], s["port"])])))] = "%s/%d" % (r["proto"], s["port"])
         ips.update((i["ip"], s["ip"]))
     elif k == "payload":
         for o in r.get("observations", []):
@@ -91,8 +92,7 @@ for line in open(sys.argv[1]):
                 o.get("subject_mac") or o.get("subject_ip")
             facts.add((subj, o["key"], o["value"]))
             if r.get("proto"):
-                ends = sorted([(r["src"], r["sport"]), (r["dst"], r["dport"])])
-                l7flows.add((r["proto"], r.get("vlan"), ends[0], ends[1]))
+                l7flows.add((r["proto"], r.get("vlan"), tuple(sorted([(r["src"], r["sport"]), (r["dst"], r["dport"])]))))
     elif k == "device":
         devs += 1
 print("iotsense\tflows\t%d" % len(flows))
@@ -100,6 +100,13 @@ print("iotsense\thosts (IP addresses in flows)\t%d" % len(ips))
 print("iotsense\tdevices (inventory records)\t%d" % devs)
 print("iotsense\tflows with an application fact\t%d" % len(l7flows))
 print("iotsense\tdistinct facts (host, key, value)\t%d" % len(facts))
+bare = {}
+for k, port in rport.items():
+    if k not in l7flows:
+        bare[port] = bare.get(port, 0) + 1
+top = sorted(bare.items(), key=lambda x: -x[1])[:4]
+print("iotsense\tflows without an application fact, by responder port: %s\t%d" %
+      (", ".join("%s %d" % t for t in top) or "none", sum(bare.values())))
 print("iotsense\tobservations (per packet)\t%d" % obs)
 EOF
 	fi

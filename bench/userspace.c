@@ -351,6 +351,7 @@ static int rss_run(const char *cap, const char *work)
 	char dir[4200];
 	int ndev;
 
+	unsigned long long nid = 0, nattr = 0, attr_slots = 0;
 	long base_kb;
 
 	if (fresh_dir(dir, sizeof(dir), work, "rss") || stage_open(&s, true, dir))
@@ -362,11 +363,21 @@ static int rss_run(const char *cap, const char *work)
 	flows_sweep(bpf_map__fd(skel->maps.iot_flows), &s.pl, 0, UINT64_MAX, IOT_END_CAPTURE);
 	iotsense_bpf__destroy(skel);
 	stage_tick(&s, true);
+	/* What the inventory holds: its identities and the attribute slots they allocated (each a fixed size). */
+	hmap_for_each(&s.inv.idents, i) {
+		const struct inv_ident *id = s.inv.idents.e[i].val;
+
+		nid++;
+		nattr += id->nattrs;
+		attr_slots += id->cap;
+	}
 	ndev = stage_close(&s);
-	printf("packets\tevents\tflow_starts\tflow_ends\tdevices\tvmhwm_kb\tvmrss_kb\tbase_kb\n");
-	printf("%llu\t%llu\t%llu\t%llu\t%d\t%ld\t%ld\t%ld\n", (unsigned long long)packets,
+	printf("packets\tevents\tflow_starts\tflow_ends\tdevices\tvmhwm_kb\tvmrss_kb\tbase_kb\tidents\tattrs\t"
+	       "attr_slot_bytes\tattr_slots\n");
+	printf("%llu\t%llu\t%llu\t%llu\t%d\t%ld\t%ld\t%ld\t%llu\t%llu\t%zu\t%llu\n", (unsigned long long)packets,
 	       (unsigned long long)s.pl.st.events, (unsigned long long)s.pl.st.flow_starts,
-	       (unsigned long long)s.pl.st.flow_ends, ndev, status_kb("VmHWM:"), status_kb("VmRSS:"), base_kb);
+	       (unsigned long long)s.pl.st.flow_ends, ndev, status_kb("VmHWM:"), status_kb("VmRSS:"), base_kb,
+	       (unsigned long long)nid, (unsigned long long)nattr, sizeof(struct inv_attr), (unsigned long long)attr_slots);
 	return 0;
 }
 
