@@ -223,9 +223,12 @@ struct bcase {
  *   T_SMALL  8 192 flows, pre-filled: evicting in a table that fits in the caches
  *   T_MANY   default size holding MANY_FLOWS flows that the packets go round (cache-cold hits)
  *   T_NORB   default size, emptied each round, its ring left full: a new flow whose record fails
+ *   T_ADMIT  default size and the default new-flow budgets, which the wrapper's flows (8 192 per source
+ *            address) exhaust: the cost of a shed flow. Every other instance has budgets too large to bite, so
+ *            their new flows pay for the budget check but are never shed (bpf/lib/admit.h).
  */
-enum table { T_MAIN, T_FULL, T_SMALL, T_MANY, T_NORB, NTABLES };
-static const uint32_t table_flows[NTABLES] = { 0, 65536, SMALL_FLOWS, 0, 0 };
+enum table { T_MAIN, T_FULL, T_SMALL, T_MANY, T_NORB, T_ADMIT, NTABLES };
+static const uint32_t table_flows[NTABLES] = { 0, 65536, SMALL_FLOWS, 0, 0, 0 };
 #define MANY_FLOWS 50000
 
 /* Record sizes: flow 136 -> 144; SYN snippet 88+40 -> 136; UDP snippet 88+60 -> 160; mDNS 88+328 -> 424. */
@@ -237,8 +240,8 @@ static const struct bcase cases[] = {
 	  false, MANY_FLOWS },
 	{ "new_ack", "new flow, table not full (65 536): TCP ACK, no payload (flow record)", FR_TCP4_ACK0, 144, true,
 	  T_MAIN, true, 0 },
-	{ "new_syn", "new flow, table not full: TCP SYN (flow record + SYN snippet)", FR_TCP4_SYN, 280, true,
-	  T_MAIN, true, 0 },
+	{ "new_syn", "new flow, table not full: TCP SYN (held half-open: no record until a reply)", FR_TCP4_SYN, 0,
+	  true, T_MAIN, true, 0 },
 	{ "new_udp", "new flow, table not full: UDP 32 B (flow record + payload snippet)", FR_UDP4, 304, true,
 	  T_MAIN, true, 0 },
 	{ "new_full", "new flow, table full (65 536, evicting): TCP ACK (flow record)", FR_TCP4_ACK0, 144, true,
@@ -249,6 +252,10 @@ static const struct bcase cases[] = {
 	  T_NORB, true, 0 },
 	{ "snippet_disc", "snippet: mDNS UDP 300 B, existing flow (copied every packet)", FR_DISC4, 424, false,
 	  T_MAIN, false, 0 },
+	{ "shed_syn", "new flow over its source's budget: TCP SYN (shed: counted, no record)", FR_TCP4_SYN, 0, true,
+	  T_ADMIT, false, 0 },
+	{ "shed_ack", "new flow over its source's budget: TCP ACK (shed: counted, no record)", FR_TCP4_ACK0, 0, true,
+	  T_ADMIT, false, 0 },
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -278,6 +285,7 @@ static int opt_rounds = 15, opt_cpu = -1;
 static const char *opt_only;	/* a comma-separated list of case keys, for a quick look at a few */
 static bool opt_tc_first;
 static uint32_t opt_repeat = 1000000, opt_rec_pkts = 60000, opt_clear_pkts = 40000;
+static uint32_t opt_storm; /* -S CHUNK: the storm run instead of the cost cases */
 
 static int noop_cb(void *ctx, void *data, size_t len)
 {
@@ -300,7 +308,7 @@ struct nf_cfg {
 	__u32 saddr_lo_off;
 	__u64 ctr;
 	__u32 cycle;
-	__u32 pad;
+	__u32 spread;
 };
 
 static void set_cycle(uint32_t cycle)
@@ -382,6 +390,25 @@ static void counters(struct inst *in, int hook, struct iot_counters *c)
 {
 	if (counters_read(bpf_map__fd(in->skel->maps.iot_counters), iot_hook_of(hook), c))
 		die("reading the counters");
+}
+
+/* Every counter, the flood-admission ones past IOT_CNT_MAX included (counters_read stops at IOT_CNT_MAX). */
+static int counters_all(struct iotsense_bpf *skel, struct iot_counters *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct iot_counters *per = calloc(ncpu > 0 ? ncpu : 1, sizeof(*per));
+	__u32 hook = IOT_HOOK_XDP;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (!per)
+		return -1;
+	err = bpf_map_lookup_elem(bpf_map__fd(skel->maps.iot_counters), &hook, per);
+	for (int c = 0; !err && c < ncpu; c++)
+		for (int i = 0; i < IOT_CNT_ALL; i++)
+			out->c[i] += per[c].c[i];
+	free(per);
+	return err;
 }
 
 /* One measurement of an item: baseline and program under test, in the given order. */
@@ -510,6 +537,215 @@ static void prefill(const struct item *it)
 	}
 }
 
+/* Budgets so large that no case sheds: its new flows still pay for the check (bpf/lib/admit.h). */
+static void admit_never_sheds(struct iotsense_bpf *skel)
+{
+	skel->rodata->iot_admit_cfg.src_burst = 1u << 30;
+	skel->rodata->iot_admit_cfg.src_rate = 1u << 30;
+	skel->rodata->iot_admit_cfg.all_burst = 1u << 30;
+	skel->rodata->iot_admit_cfg.all_rate = 1u << 30;
+}
+
+/*
+ * ---- -S: what a new-flow storm costs the flows already there (bench/micro -S) ----
+ * 1 000 steady TCP flows (clients 198.18.1+.x to 198.19.0.2:502) open with a full handshake, then exchange
+ * payload packets, one packet per flow per round. From the third round on, each round starts with a storm chunk
+ * through bench/newflow.bpf.c: a SYN scan from one source (198.18.200.1 to 8 192 ports on each of many hosts),
+ * SYNs from many sources (a new address per packet), or UDP from many sources. The ring (8 MiB, as deployed) is
+ * drained once per round, after the steady packets: a consumer on a timer, so a storm chunk that fills the ring
+ * costs the steady flows the records that come after it. Run twice: with the deployed admission policy, and with
+ * it off (no half-open table, no budgets: the datapath before it). Live clock (the budgets refill in real time).
+ */
+#define STORM_FLOWS 1000
+#define STORM_ROUNDS 12 /* 2 handshake rounds, then 10 payload packets per flow (5 each way) */
+#define STORM_SERVER 0xc6130002u
+#define STORM_PORT 502
+
+enum storm_kind { ST_NONE, ST_SCAN1, ST_SYN_MANY, ST_UDP_MANY, NSTORMS };
+static const char *const storm_names[NSTORMS] = { "none", "syn_scan_one_source", "syn_many_sources",
+						  "udp_many_sources" };
+
+struct storm_tally {
+	uint64_t steady_start, steady_syn, steady_payload, storm_records, flood_records;
+};
+
+static int storm_cb(void *ctx, void *data, size_t len)
+{
+	struct storm_tally *t = ctx;
+	const struct iot_ev_hdr *h = data;
+
+	if (len < sizeof(*h))
+		return 0;
+	if (h->type == IOT_EV_FLOOD) {
+		t->flood_records++;
+		return 0;
+	}
+	if (len >= sizeof(struct iot_ev_hdr) + sizeof(struct iot_flow_key)) {
+		const struct iot_flow_key *k = (const void *)((const uint8_t *)data + sizeof(*h));
+		bool steady = k->proto == IPPROTO_TCP &&
+			      (ntohs(k->port_a) == STORM_PORT || ntohs(k->port_b) == STORM_PORT);
+
+		if (!steady) {
+			t->storm_records++;
+			return 0;
+		}
+		if (h->type == IOT_EV_FLOW_START)
+			t->steady_start++;
+		else if (h->type == IOT_EV_SNIPPET && ((const struct iot_ev_snippet *)data)->reason == IOT_SNIP_SYN)
+			t->steady_syn++;
+		else if (h->type == IOT_EV_SNIPPET)
+			t->steady_payload++;
+	}
+	return 0;
+}
+
+/* Packet r of steady flow i: SYN, SYN-ACK, then payload alternating client -> server and back. */
+static void steady_frame(struct frame *f, int i, int r)
+{
+	uint32_t client = htonl(0xc6120000u | ((1 + i / 250) << 8) | (1 + i % 250)), server = htonl(STORM_SERVER);
+	uint16_t cport = htons(40000 + i), sport = htons(STORM_PORT);
+	bool from_client = r == 0 || (r >= 2 && r % 2 == 0);
+	uint8_t flags = r == 0 ? TCP_SYN : r == 1 ? (TCP_SYN | TCP_ACK) : (TCP_ACK | TCP_PSH);
+	size_t at;
+
+	eth(f, 0x0800);
+	at = ip4(f, IPPROTO_TCP);
+	tcp(f, 0, 0, flags);
+	if (r >= 2)
+		payload(f, 32);
+	ip4_done(f, at);
+	memcpy(f->b + 14 + 12, from_client ? &client : &server, 4);
+	memcpy(f->b + 14 + 16, from_client ? &server : &client, 4);
+	memcpy(f->b + 34, from_client ? &cport : &sport, 2);
+	memcpy(f->b + 36, from_client ? &sport : &cport, 2);
+}
+
+static void storm_frame(struct frame *f, enum storm_kind k, struct nf_cfg *cfg)
+{
+	size_t at;
+
+	memset(cfg, 0, sizeof(*cfg));
+	eth(f, 0x0800);
+	at = ip4(f, k == ST_UDP_MANY ? IPPROTO_UDP : IPPROTO_TCP);
+	if (k == ST_UDP_MANY) {
+		udp(f, 50000, 5683, 32);
+		payload(f, 32);
+	} else {
+		tcp(f, 50000, 443, TCP_SYN);
+	}
+	ip4_done(f, at);
+	if (k == ST_SCAN1) {
+		uint32_t scanner = htonl(0xc612c801u); /* 198.18.200.1 */
+
+		memcpy(f->b + 14 + 12, &scanner, 4);
+		cfg->sport_off = 14 + 20 + 2;  /* the destination port */
+		cfg->saddr_lo_off = 14 + 16 + 2; /* the destination address's low half */
+	} else {
+		cfg->sport_off = NF_SPORT_OFF;
+		cfg->saddr_lo_off = NF_SADDR_LO_OFF;
+		cfg->spread = 1;
+	}
+}
+
+static void storm_one(int admit, enum storm_kind kind, uint32_t chunk)
+{
+	struct loader_opts o;
+	struct iotsense_bpf *skel;
+	struct ring_buffer *rb;
+	struct storm_tally t = {};
+	struct iot_counters before, after;
+	struct frame f, sf;
+	struct nf_cfg cfg;
+	uint64_t storm_pkts = 0;
+	struct timespec t0, t1;
+	int kept = 0, prog, flows_fd;
+	__u32 zero = 0;
+
+	loader_opts_default(&o);
+	skel = loader_open(&o);
+	if (!skel)
+		die("opening the iotsense object");
+	skel->rodata->iot_admit_cfg.embryo = 1;
+	if (!admit) {
+		skel->rodata->iot_admit_cfg.embryo = 0;
+		skel->rodata->iot_admit_cfg.src_burst = 0;
+		skel->rodata->iot_admit_cfg.all_burst = 0;
+	}
+	if (loader_load(skel, &o))
+		die("loading the iotsense object");
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.iot_events), storm_cb, &t, NULL);
+	if (!rb)
+		die("ring_buffer__new");
+	prog = bpf_program__fd(skel->progs.iot_xdp);
+	flows_fd = bpf_map__fd(skel->maps.iot_flows);
+	set_next(HOOK_XDP, prog);
+	storm_frame(&sf, kind, &cfg);
+	if (bpf_map_update_elem(nf_bss_fd, &zero, &cfg, BPF_ANY))
+		die("configuring newflow's .bss");
+	if (counters_all(skel, &before))
+		die("reading the counters");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int r = 0; r < STORM_ROUNDS; r++) {
+		if (kind != ST_NONE && r >= 2) {
+			run_chunks(wrap_fd[HOOK_XDP], &sf, chunk, 1, NULL);
+			storm_pkts += chunk;
+		}
+		for (int i = 0; i < STORM_FLOWS; i++) {
+			steady_frame(&f, i, r);
+			run_chunks(prog, &f, 1, 1, NULL);
+		}
+		ring_buffer__consume(rb);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (counters_all(skel, &after))
+		die("reading the counters");
+	for (int i = 0; i < STORM_FLOWS; i++) {
+		struct iot_flow_key k = { .proto = IPPROTO_TCP };
+		struct iot_flow v;
+		uint32_t client = htonl(0xc6120000u | ((1 + i / 250) << 8) | (1 + i % 250)), server = htonl(STORM_SERVER);
+
+		/* Either order of the endpoints: the key's order is the datapath's business. */
+		for (int swap = 0; swap < 2; swap++) {
+			k.addr_a[10] = k.addr_a[11] = k.addr_b[10] = k.addr_b[11] = 0xff;
+			memcpy(k.addr_a + 12, swap ? &server : &client, 4);
+			memcpy(k.addr_b + 12, swap ? &client : &server, 4);
+			k.port_a = htons(swap ? STORM_PORT : 40000 + i);
+			k.port_b = htons(swap ? 40000 + i : STORM_PORT);
+			if (!bpf_map_lookup_elem(flows_fd, &k, &v)) {
+				kept++;
+				break;
+			}
+		}
+	}
+#define D(k) ((unsigned long long)(after.c[k] - before.c[k]))
+	/* admission storm storm_pkts seconds | steady: in_table starts syn payload (expected) | storm records, flood
+	 * records | counters: created shed embryo_new embryo_promoted flood_events ringbuf_drops */
+	printf("%s\t%s\t%llu\t%.2f\t%d\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\n",
+	       admit ? "on" : "off", storm_names[kind], (unsigned long long)storm_pkts,
+	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, kept, (unsigned long long)t.steady_start,
+	       (unsigned long long)t.steady_syn, (unsigned long long)t.steady_payload,
+	       (unsigned long long)t.storm_records, (unsigned long long)t.flood_records, D(IOT_CNT_FLOWS_CREATED),
+	       D(IOT_CNT_FLOWS_SHED), D(IOT_CNT_EMBRYO_NEW), D(IOT_CNT_EMBRYO_PROMOTED), D(IOT_CNT_FLOOD_EVENTS),
+	       D(IOT_CNT_RB_FAIL));
+#undef D
+	fflush(stdout);
+	ring_buffer__free(rb);
+	iotsense_bpf__destroy(skel);
+}
+
+static void storm_main(uint32_t chunk)
+{
+	printf("# storm: %d steady flows, %d rounds, storm chunk %u packets before each payload round; ring 8 MiB "
+	       "drained once per round\n",
+	       STORM_FLOWS, STORM_ROUNDS, chunk);
+	printf("# admission\tstorm\tstorm_pkts\tseconds\tsteady_in_table\tsteady_starts\tsteady_syn_snippets\t"
+	       "steady_payload_snippets\tstorm_records\tflood_records\tflows_created\tflows_shed\tembryo_new\t"
+	       "embryo_promoted\tflood_events\tringbuf_drops\n");
+	for (int k = 0; k < NSTORMS; k++)
+		for (int admit = 1; admit >= 0; admit--)
+			storm_one(admit, k, chunk);
+}
+
 static bool bpf_stats_enabled(void)
 {
 	FILE *fp = fopen("/proc/sys/kernel/bpf_stats_enabled", "r");
@@ -537,7 +773,9 @@ static void usage(void)
 {
 	fprintf(stderr, "Usage: micro -o BENCH_OBJ_DIR [-c CPU] [-r ROUNDS] [-n REPEAT] [-p RECORD_PKTS] "
 			"[-q CLEAR_PKTS] [-x CASE,CASE] [-T]\n"
-			"  -T: the TC items first in each round (to see whether order matters)\n");
+			"       micro -o BENCH_OBJ_DIR [-c CPU] -S STORM_CHUNK\n"
+			"  -T: the TC items first in each round (to see whether order matters)\n"
+			"  -S: steady flows beside new-flow storms, admission on and off (STORM_CHUNK packets a round)\n");
 	exit(2);
 }
 
@@ -549,7 +787,7 @@ int main(int argc, char **argv)
 	int c, nitems = 0;
 	cpu_set_t set;
 
-	while ((c = getopt(argc, argv, "o:c:r:n:p:q:x:Th")) != -1) {
+	while ((c = getopt(argc, argv, "o:c:r:n:p:q:x:S:Th")) != -1) {
 		switch (c) {
 		case 'o':
 			objdir = optarg;
@@ -574,6 +812,9 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			opt_tc_first = true;
+			break;
+		case 'S':
+			opt_storm = strtoul(optarg, NULL, 0);
 			break;
 		default:
 			usage();
@@ -623,6 +864,12 @@ int main(int argc, char **argv)
 		if (bpf_map_update_elem(nf_bss_fd, &zero, &cfg, BPF_ANY))
 			die("configuring newflow's .bss");
 	}
+	if (opt_storm) {
+		storm_main(opt_storm);
+		bpf_object__close(nf_obj);
+		bpf_object__close(base_obj);
+		return 0;
+	}
 
 	for (int clk = 0; clk < NCLOCKS; clk++) {
 		for (int t = 0; t < NTABLES; t++) {
@@ -638,10 +885,15 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			in->skel->rodata->iot_cfg.wakeup_bytes = WAKEUP_BYTES;
+			in->skel->rodata->iot_admit_cfg.embryo = 1;
+			if (t != T_ADMIT)
+				admit_never_sheds(in->skel);
 			if (loader_load(in->skel, &o)) {
 				fprintf(stderr, "micro: cannot load the iotsense object (root needed)\n");
 				return 1;
 			}
+			/* The replay clock must not read 0: a budget slot stamped 0 counts as never used (full). */
+			in->skel->bss->replay_now_ns = 1;
 			if (t == T_NORB)
 				continue; /* no consumer: its ring stays full */
 			in->rb = ring_buffer__new(bpf_map__fd(in->skel->maps.iot_events), noop_cb, NULL, NULL);

@@ -36,12 +36,14 @@ struct {
 	__u32 saddr_lo_off;
 	__u64 ctr;
 	__u32 cycle;
-	__u32 pad;
+	__u32 spread; /* 1: a new address every packet, the port from the upper bits (a storm from many sources) */
 } nf;
 
 /*
  * The source port stays in 49152..57343 (ephemeral, no discovery port there) and the counter's upper bits go
- * into the source address, so 2^29 packets are 2^29 distinct flows.
+ * into the source address, so 2^29 packets are 2^29 distinct flows. With spread, the other way round: the
+ * address changes every packet. bench/micro -S also points the two offsets at the destination port and address
+ * (a scan from one source).
  */
 static __always_inline int rewrite(void *data, void *end)
 {
@@ -53,6 +55,11 @@ static __always_inline int rewrite(void *data, void *end)
 
 	if (data + po + 2 > end || data + ao + 2 > end)
 		return -1;
+	if (nf.spread) {
+		*(__be16 *)(data + ao) = bpf_htons(n & 0xffff);
+		*(__be16 *)(data + po) = bpf_htons(0xc000 | ((n >> 16) & 0x1fff));
+		return 0;
+	}
 	*(__be16 *)(data + po) = bpf_htons(0xc000 | (n & 0x1fff));
 	*(__be16 *)(data + ao) = bpf_htons((n >> 13) & 0xffff);
 	return 0;

@@ -45,7 +45,7 @@ static __always_inline bool iot_process(void *ctx, struct iot_pkt *pkt, const in
 		return false;
 
 	now = iot_now();
-	f = flow_track(ctx, hook, pkt, now, st);
+	f = flow_track(pkt, now, st);
 	if (!f)
 		return false;
 	flow_account(pkt, f, now, st);

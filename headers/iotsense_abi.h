@@ -76,9 +76,9 @@ enum iot_counter {
 	 * does not name them yet keeps working (it walks [0, IOT_CNT_MAX)); once user/loader.c names them, move
 	 * IOT_CNT_MAX down here and drop IOT_CNT_ALL.
 	 */
-	IOT_CNT_EMBRYO_NEW = IOT_CNT_MAX, /* bare SYNs of new flows held in the half-open table (no record yet) */
-	IOT_CNT_EMBRYO_PROMOTED, /* half-open flows moved to the flow table: a reply, payload or a retried SYN */
-	IOT_CNT_EMBRYO_RESET,	/* half-open flows answered by RST (a closed port): forgotten, no record */
+	IOT_CNT_EMBRYO_NEW = IOT_CNT_MAX, /* new flows opened by a bare SYN: held in the half-open table */
+	IOT_CNT_EMBRYO_PROMOTED, /* half-open flows moved to the flow table by a reply or payload */
+	IOT_CNT_EMBRYO_RESET,	/* half-open flows ended by RST (a closed port) without entering the flow table */
 	IOT_CNT_EMBRYO_FAIL,	/* the half-open table refused an insert */
 	IOT_CNT_FLOWS_SHED,	/* packets of new flows over a new-flow budget: not recorded, only counted */
 	IOT_CNT_FLOOD_EVENTS,	/* IOT_EV_FLOOD records submitted (at most one per budget slot per interval) */
@@ -284,16 +284,15 @@ _Static_assert(sizeof(struct iot_ev_snippet) == 88 + IOT_SNAP_MAX, "iot_ev_snipp
 
 /*
  * ---- flood admission (bpf/lib/admit.h; the design is in docs/datapath.md) ----
- * A bare SYN opens no flow: it waits in the small half-open table (iot_embryo) until a reply, payload or a
- * retried SYN shows the conversation is real, and only then enters iot_flows with its start record and its
- * SYN snippet (kept in the half-open entry). New flows are charged to a token bucket of their source (hashed to
- * one of IOT_ADMIT_SLOTS per-CPU slots) and to one bucket of all sources; a new flow over either budget is not
- * recorded, only counted, and the first one in each interval sends one IOT_EV_FLOOD record. Discovery
- * protocols (IOT_FLOW_F_DISCOVERY ports, ARP, LLDP, CDP) are never charged and never held back.
+ * A bare SYN of a new flow sends its records as before but its flow waits in the small half-open table
+ * (iot_embryo, same key and value as iot_flows) until a reply or payload moves it to iot_flows; a SYN flood or a
+ * SYN scan churns that table, not the flow table. New flows are charged to a token bucket of their source
+ * (hashed to one of IOT_ADMIT_SLOTS per-CPU slots) and to one bucket of all sources; a new flow over either
+ * budget is not recorded, only counted, and the first one in each interval sends one IOT_EV_FLOOD record.
+ * Discovery protocols (IOT_FLOW_F_DISCOVERY ports, ARP, LLDP, CDP) and IOC contacts are never held back.
  */
 #define IOT_ADMIT_SLOTS 4096	/* per-source token buckets per CPU (a power of two) */
 #define IOT_EMBRYO_MAX 16384	/* half-open TCP flows */
-#define IOT_EMBRYO_SYN_MAX 128	/* bytes of the SYN kept (IP + TCP headers; 120 at most for IPv4) */
 
 /* Rodata knobs (iot_admit_cfg); a zero burst turns that budget off. */
 struct iot_admit_cfg {
@@ -302,7 +301,7 @@ struct iot_admit_cfg {
 	__u32 all_burst;	/* new flows of all sources together, per CPU (default 16384) */
 	__u32 all_rate;		/* ... and per second after that (default 16384) */
 	__u64 report_ns;	/* at most one IOT_EV_FLOOD per slot per this interval (default 10 s) */
-	__u8 embryo;		/* 1: bare SYNs wait in the half-open table (default 1) */
+	__u8 embryo;		/* 1: bare SYNs wait in the half-open table (needs user space to sweep it) */
 	__u8 pad[7];
 };
 
@@ -314,23 +313,6 @@ struct iot_budget {
 	__u32 shed;		/* new flows shed since the last IOT_EV_FLOOD of this slot */
 	__u32 admitted;		/* new flows admitted since the last IOT_EV_FLOOD of this slot */
 	__u32 pad;
-};
-
-/* A half-open TCP flow (iot_embryo): the flow as it will enter iot_flows, and its SYN for the snippet. */
-struct iot_embryo {
-	struct iot_flow flow;
-	__u8 src_mac[6];	/* of the SYN */
-	__u8 dst_mac[6];
-	__u16 eth_proto;
-	__u8 dir;		/* enum iot_dir of the SYN */
-	__u8 tcp_flags;
-	__u16 l4_off;		/* as in struct iot_ev_snippet */
-	__u16 payload_off;
-	__u16 cap_len;		/* bytes in syn[] */
-	__u16 pad;
-	__u32 wire_len;
-	__u32 pad2;
-	__u8 syn[IOT_EMBRYO_SYN_MAX];
 };
 
 enum iot_flood_scope {
@@ -354,7 +336,6 @@ struct iot_ev_flood {
 
 _Static_assert(sizeof(struct iot_admit_cfg) == 32, "iot_admit_cfg layout");
 _Static_assert(sizeof(struct iot_budget) == 32, "iot_budget layout");
-_Static_assert(sizeof(struct iot_embryo) == 96 + IOT_EMBRYO_SYN_MAX, "iot_embryo layout");
 _Static_assert(sizeof(struct iot_ev_flood) == 96, "iot_ev_flood layout");
 
 #endif

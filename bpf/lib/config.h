@@ -13,14 +13,20 @@ const volatile struct iot_cfg iot_cfg = {
 	.snippets_long = 32,
 };
 
-/* Flood admission (bpf/lib/admit.h): budgets for new flows and the half-open table. */
+/*
+ * Flood admission (bpf/lib/admit.h): budgets for new flows and the half-open table. The all-sources burst is
+ * sized so its records (a start record and a SYN snippet, ~280 bytes a flow) fit the default 8 MiB ring.
+ * embryo is 0 until user space sweeps iot_embryo as it sweeps iot_flows (idle, capture end, shutdown): a
+ * half-open flow gets its end record from that sweep, and the port-scan alert counts unanswered flows by their
+ * end records. The loader sets it to 1 once it does (docs/datapath.md).
+ */
 const volatile struct iot_admit_cfg iot_admit_cfg = {
 	.src_burst = 256,
 	.src_rate = 64,
 	.all_burst = 16384,
 	.all_rate = 16384,
 	.report_ns = 10ull * 1000000000ull,
-	.embryo = 1,
+	.embryo = 0,
 };
 
 /* Capture replay sets this before each packet, so flow times are capture times. */

@@ -56,8 +56,11 @@ static __always_inline bool flow_ioc_hit(const struct iot_pkt *pkt)
 	return bpf_map_lookup_elem(&iot_ioc_ips, pkt->key.addr_a) || bpf_map_lookup_elem(&iot_ioc_ips, pkt->key.addr_b);
 }
 
-/* Creates the flow of pkt in iot_flows and sends its start record. */
-static __always_inline struct iot_flow *flow_create(struct iot_pkt *pkt, __u8 flags, __u64 now,
+/*
+ * Creates the flow of pkt in table (iot_flows, or iot_embryo for a bare SYN) and sends its start record: the
+ * records of a flow are the same wherever it waits.
+ */
+static __always_inline struct iot_flow *flow_create(void *table, struct iot_pkt *pkt, __u8 flags, __u64 now,
 						    struct iot_counters *st)
 {
 	struct iot_flow nf = {};
@@ -68,14 +71,16 @@ static __always_inline struct iot_flow *flow_create(struct iot_pkt *pkt, __u8 fl
 	nf.ifindex = pkt->ifindex;
 	nf.initiator = flow_guess_initiator(pkt);
 	nf.flags = flags;
-	if (bpf_map_update_elem(&iot_flows, &pkt->key, &nf, BPF_ANY)) {
-		stats_inc(st, IOT_CNT_FLOW_CREATE_FAIL);
+	if (bpf_map_update_elem(table, &pkt->key, &nf, BPF_ANY)) {
+		stats_inc(st, table == (void *)&iot_flows ? IOT_CNT_FLOW_CREATE_FAIL : IOT_CNT_EMBRYO_FAIL);
 		return NULL;
 	}
-	f = bpf_map_lookup_elem(&iot_flows, &pkt->key);
+	f = bpf_map_lookup_elem(table, &pkt->key);
 	if (!f)
 		return NULL;
 	stats_inc(st, IOT_CNT_FLOWS_CREATED);
+	if (table != (void *)&iot_flows)
+		stats_inc(st, IOT_CNT_EMBRYO_NEW);
 	if (flags & IOT_FLOW_F_IOC)
 		stats_inc(st, IOT_CNT_IOC_FLOWS);
 	events_flow(pkt, f, IOT_EV_FLOW_START, 0, now, st);
@@ -90,181 +95,67 @@ static __always_inline bool flow_bare_syn(const struct iot_pkt *pkt)
 }
 
 /*
- * Holds the bare SYN of a new flow in iot_embryo: the flow with the SYN counted in it, and the SYN's IP and TCP
- * headers for the SYN snippet that goes out if the flow is promoted. No record now.
+ * A packet of a half-open flow. A retried SYN or an RST stays with it there (the RST ends it: a closed port
+ * answered); anything else (SYN-ACK, ACK, payload) shows the conversation is real and moves the flow to
+ * iot_flows. Returns where the packet is to be counted.
  */
-static __always_inline void flow_embryo_hold(void *ctx, const int hook, struct iot_pkt *pkt, __u8 flags, __u64 now,
-					     struct iot_counters *st)
-{
-	struct ethhdr *eth = pkt->data;
-	struct iot_embryo *e;
-	__u32 zero = 0, cap, n;
-	__u8 dir = pkt->dir & 1;
-	long err;
-
-	e = bpf_map_lookup_elem(&iot_embryo_scratch, &zero);
-	if (!e || (void *)(eth + 1) > pkt->data_end)
-		return;
-	__builtin_memset(&e->flow, 0, sizeof(e->flow));
-	e->flow.first_ns = now;
-	e->flow.last_ns = now;
-	e->flow.ifindex = pkt->ifindex;
-	e->flow.initiator = dir;
-	e->flow.flags = flags;
-	e->flow.packets[dir] = 1;
-	e->flow.bytes[dir] = pkt->len;
-	e->flow.tcp_flags[dir] = pkt->tcp_flags;
-	e->flow.syn_sent = 1 << dir;
-	__builtin_memcpy(e->src_mac, eth->h_source, 6);
-	__builtin_memcpy(e->dst_mac, eth->h_dest, 6);
-	e->eth_proto = pkt->eth_proto;
-	e->dir = dir;
-	e->tcp_flags = pkt->tcp_flags;
-	e->pad = 0;
-	e->pad2 = 0;
-	if (pkt->l3_end > pkt->len)
-		pkt->l3_end = pkt->len;
-	cap = 0;
-	if (pkt->l3_end > pkt->l3_off && pkt->payload_off > pkt->l3_off) {
-		e->wire_len = pkt->l3_end - pkt->l3_off;
-		e->l4_off = pkt->l4_off - pkt->l3_off;
-		e->payload_off = pkt->payload_off - pkt->l3_off;
-		cap = e->payload_off < e->wire_len ? e->payload_off : e->wire_len;
-	}
-	if (cap > IOT_EMBRYO_SYN_MAX)
-		cap = IOT_EMBRYO_SYN_MAX;
-	if (cap) {
-		/* n == cap, in [1, IOT_EMBRYO_SYN_MAX] as far as the verifier can see (see events_snippet). */
-		n = cap - 1;
-		asm volatile("%0 &= %1" : "+r"(n) : "i"(IOT_EMBRYO_SYN_MAX - 1));
-		n += 1;
-		if (hook == IOT_HOOK_XDP)
-			err = bpf_xdp_load_bytes(ctx, pkt->l3_off, e->syn, n);
-		else
-			err = bpf_skb_load_bytes(ctx, pkt->l3_off, e->syn, n);
-		if (err) {
-			stats_inc(st, IOT_CNT_LOAD_FAIL);
-			cap = 0;
-		}
-	}
-	e->cap_len = cap;
-	if (bpf_map_update_elem(&iot_embryo, &pkt->key, e, BPF_ANY)) {
-		stats_inc(st, IOT_CNT_EMBRYO_FAIL);
-		return;
-	}
-	stats_inc(st, IOT_CNT_EMBRYO_NEW);
-}
-
-/* The SYN snippet kept in a half-open flow, sent when it is promoted: as it would have gone out at the SYN. */
-static __always_inline void flow_embryo_snippet(struct iot_pkt *pkt, const struct iot_embryo *e, __u8 initiator,
-						struct iot_counters *st)
-{
-	struct iot_ev_snippet *s;
-	__u32 cap = e->cap_len;
-	__u64 flags;
-
-	if (!cap || cap > IOT_EMBRYO_SYN_MAX)
-		return;
-	/* A fixed-size reservation: hdr.size and cap_len say how much of it is the SYN. */
-	s = bpf_ringbuf_reserve(&iot_events, IOT_SNIPPET_HDR_SIZE + IOT_EMBRYO_SYN_MAX, 0);
-	if (!s) {
-		stats_inc(st, IOT_CNT_RB_FAIL);
-		return;
-	}
-	s->hdr.type = IOT_EV_SNIPPET;
-	s->hdr.version = IOT_ABI_VERSION;
-	s->hdr.size = IOT_SNIPPET_HDR_SIZE + cap;
-	s->hdr.ifindex = e->flow.ifindex;
-	s->hdr.ts_ns = e->flow.first_ns;
-	s->key = pkt->key;
-	__builtin_memcpy(s->src_mac, e->src_mac, 6);
-	__builtin_memcpy(s->dst_mac, e->dst_mac, 6);
-	s->eth_proto = e->eth_proto;
-	s->vlan = pkt->key.vlan;
-	s->dir = e->dir;
-	s->from_initiator = e->dir == initiator;
-	s->reason = IOT_SNIP_SYN;
-	s->seq = 0;
-	s->l4_proto = IPPROTO_TCP;
-	s->tcp_flags = e->tcp_flags;
-	s->l4_off = e->l4_off;
-	s->payload_off = e->payload_off;
-	s->cap_len = cap;
-	s->wire_len = e->wire_len;
-	__builtin_memcpy(s->data, e->syn, IOT_EMBRYO_SYN_MAX);
-	flags = events_wakeup_flags();
-	bpf_ringbuf_submit(s, flags);
-	events_count_sent(st, flags);
-	stats_inc(st, IOT_CNT_SNIPPETS);
-}
-
-/*
- * A packet of a half-open flow: an RST forgets it (a closed port answered, or the opener gave up); anything else
- * (SYN-ACK, ACK, payload, a retried SYN) promotes it to iot_flows with its start record and its SYN snippet.
- */
-static __always_inline struct iot_flow *flow_embryo_settle(struct iot_pkt *pkt, struct iot_embryo *e, __u64 now,
+static __always_inline struct iot_flow *flow_embryo_settle(struct iot_pkt *pkt, struct iot_flow *e,
 							   struct iot_counters *st)
 {
-	struct iot_flow *f = NULL;
+	struct iot_flow *f;
 
+	if ((pkt->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN || (e->flags & IOT_FLOW_F_ENDED))
+		return e;
 	if (pkt->tcp_flags & TCP_RST) {
 		stats_inc(st, IOT_CNT_EMBRYO_RESET);
-		goto forget;
+		return e;
 	}
-	if (bpf_map_update_elem(&iot_flows, &pkt->key, &e->flow, BPF_ANY)) {
+	if (bpf_map_update_elem(&iot_flows, &pkt->key, e, BPF_ANY)) {
 		stats_inc(st, IOT_CNT_FLOW_CREATE_FAIL);
-		goto forget;
+		return e;
 	}
 	f = bpf_map_lookup_elem(&iot_flows, &pkt->key);
 	if (!f)
-		goto forget;
-	stats_inc(st, IOT_CNT_FLOWS_CREATED);
-	stats_inc(st, IOT_CNT_EMBRYO_PROMOTED);
-	/* Stamped with the SYN's time, like the flow's first_ns: the records say when the flow began. */
-	events_flow(pkt, f, IOT_EV_FLOW_START, 0, f->first_ns, st);
-	flow_embryo_snippet(pkt, e, f->initiator, st);
-forget:
+		return e;
 	bpf_map_delete_elem(&iot_embryo, &pkt->key);
+	stats_inc(st, IOT_CNT_EMBRYO_PROMOTED);
 	return f;
 }
 
 /*
  * Returns the flow of pkt, creating it (and its start record) when it is new and admitted (bpf/lib/admit.h);
- * NULL when the packet is not tracked: held half-open, shed over a budget, or a table refused it.
+ * NULL when the packet is not tracked: shed over a budget, or a table refused it.
  */
-static __always_inline struct iot_flow *flow_track(void *ctx, const int hook, struct iot_pkt *pkt, __u64 now,
-						   struct iot_counters *st)
+static __always_inline struct iot_flow *flow_track(struct iot_pkt *pkt, __u64 now, struct iot_counters *st)
 {
 	struct iot_flow *f = bpf_map_lookup_elem(&iot_flows, &pkt->key);
-	struct iot_embryo *e;
+	void *table = &iot_flows;
 	__u8 flags;
 
 	if (f) {
 		/* A bare SYN on an ended flow is a new conversation that reuses the ports (and the entry). */
 		if (!(f->flags & IOT_FLOW_F_ENDED) || (pkt->tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN)
 			return f;
-		return flow_create(pkt, flow_flags_for_ports(pkt) | (flow_ioc_hit(pkt) ? IOT_FLOW_F_IOC : 0), now,
-				   st);
+		return flow_create(&iot_flows, pkt, flow_flags_for_ports(pkt) | (flow_ioc_hit(pkt) ? IOT_FLOW_F_IOC : 0),
+				   now, st);
 	}
 	flags = flow_flags_for_ports(pkt);
 	if (flow_ioc_hit(pkt))
 		flags |= IOT_FLOW_F_IOC;
 	/* Discovery protocols and contacts with known-bad addresses: always recorded, never charged. */
 	if (flags & (IOT_FLOW_F_DISCOVERY | IOT_FLOW_F_IOC))
-		return flow_create(pkt, flags, now, st);
+		return flow_create(&iot_flows, pkt, flags, now, st);
 	if (pkt->l4_proto == IPPROTO_TCP && iot_admit_cfg.embryo) {
-		e = bpf_map_lookup_elem(&iot_embryo, &pkt->key);
-		if (e)
-			return flow_embryo_settle(pkt, e, now, st);
-		if (flow_bare_syn(pkt)) {
-			if (admit_new_flow(pkt, now, st))
-				flow_embryo_hold(ctx, hook, pkt, flags, now, st);
-			return NULL;
-		}
+		f = bpf_map_lookup_elem(&iot_embryo, &pkt->key);
+		/* A bare SYN on an ended half-open flow opens a new one, as on an ended flow. */
+		if (f && !((f->flags & IOT_FLOW_F_ENDED) && flow_bare_syn(pkt)))
+			return flow_embryo_settle(pkt, f, st);
+		if (flow_bare_syn(pkt))
+			table = &iot_embryo;
 	}
 	if (!admit_new_flow(pkt, now, st))
 		return NULL;
-	return flow_create(pkt, flags, now, st);
+	return flow_create(table, pkt, flags, now, st);
 }
 
 /* Counts the packet in its flow and sends the end record once, on RST or on FIN from both sides. */

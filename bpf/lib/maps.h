@@ -20,14 +20,14 @@ struct {
 
 /*
  * Half-open TCP flows (a bare SYN, no reply yet), apart from iot_flows so a SYN flood or a SYN scan only churns
- * this table (bpf/lib/admit.h). Not pinned: per object, like the scratch buffers; an entry lives for a
- * handshake, and the worst a reload does is forget the handshakes in flight (their flows start mid-stream).
+ * this table (bpf/lib/admit.h). Same key and value as iot_flows, so user space can sweep it the same way. Not
+ * pinned: per object, like the scratch buffers; an entry lives for a handshake.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, IOT_EMBRYO_MAX);
 	__type(key, struct iot_flow_key);
-	__type(value, struct iot_embryo);
+	__type(value, struct iot_flow);
 } iot_embryo SEC(".maps");
 
 /*
@@ -40,14 +40,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct iot_budget);
 } iot_admit_slots SEC(".maps");
-
-/* Where a half-open flow is assembled before it goes into iot_embryo (too big for the stack with the rest). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct iot_embryo);
-} iot_embryo_scratch SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

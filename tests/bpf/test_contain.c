@@ -231,8 +231,7 @@ TEST(nothing_contained_everything_passes)
 	CHECK_EQ_INT(tc_eg(&f), TC_ACT_UNSPEC);
 	for (int h = 0; h < IOT_HOOK_MAX; h++)
 		CHECK_EQ_INT(DROPS(h), 0);
-	/* Tracked: a bare SYN is held half-open first (bpf/lib/admit.h). */
-	CHECK_EQ_INT(cnt[IOT_HOOK_XDP].c[IOT_CNT_EMBRYO_NEW], 1);
+	CHECK_EQ_INT(cnt[IOT_HOOK_XDP].c[IOT_CNT_FLOWS_CREATED], 1);
 }
 
 TEST(closed_gate_skips_the_lookups)
@@ -277,7 +276,6 @@ TEST(contained_source_mac_drops_in_xdp_and_tc)
 	CHECK_EQ_INT(entry_drops("02:00:00:00:00:0a"), 3);
 	/* Dropped before the flow table and the ring: a contained device costs no flow and no record. */
 	CHECK_EQ_INT(cnt[IOT_HOOK_XDP].c[IOT_CNT_FLOWS_CREATED], 0);
-	CHECK_EQ_INT(cnt[IOT_HOOK_XDP].c[IOT_CNT_EMBRYO_NEW], 0);
 	CHECK_EQ_INT(nevents, 0);
 	/* Still counted as seen; not parsed. */
 	CHECK_EQ_INT(cnt[IOT_HOOK_XDP].c[IOT_CNT_PACKETS], 1);
@@ -335,7 +333,7 @@ TEST(contained_ipv4_drops_both_directions_any_protocol)
 	/* Another host on the same segment passes and is tracked. */
 	tcp4_frame(&f, 1, 3);
 	CHECK_EQ_INT(xdp(&f), XDP_PASS);
-	CHECK_EQ_INT(cnt[IOT_HOOK_XDP].c[IOT_CNT_EMBRYO_NEW], 1); /* a bare SYN: held half-open (admit.h) */
+	CHECK_EQ_INT(cnt[IOT_HOOK_XDP].c[IOT_CNT_FLOWS_CREATED], 1);
 	CHECK_EQ_INT(DROPS(IOT_HOOK_XDP), 3);
 }
 
