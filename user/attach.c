@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
@@ -134,8 +135,8 @@ static enum xdp_attach_mode xdp_mode_of(enum attach_xdp_mode m)
  */
 static int xdp_attach(struct iotsense_bpf *skel, int ifindex, enum attach_xdp_mode mode, struct attach_result *res)
 {
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	struct xdp_program *xp;
-	struct xdp_multiprog *mp;
 	int err;
 
 	xp = xdp_program__from_bpf_obj(skel->obj, "xdp");
@@ -159,11 +160,12 @@ static int xdp_attach(struct iotsense_bpf *skel, int ifindex, enum attach_xdp_mo
 	}
 	res->a.xdp_mode = mode == ATTACH_MODE_SKB ? IOT_XDP_SKB : IOT_XDP_NATIVE;
 	res->a.xdp_prog_id = xdp_program__id(xp);
-	mp = xdp_multiprog__get_from_ifindex(ifindex);
-	if (!libxdp_get_error(mp) && mp) {
-		res->a.xdp_multiprog = !xdp_multiprog__is_legacy(mp);
-		xdp_multiprog__close(mp);
-	}
+	/* Alone, the interface runs our program; through libxdp's dispatcher, the dispatcher. Asked over netlink,
+	 * not through libxdp, which would open the program by id (CAP_SYS_ADMIN, which a daemon that attaches
+	 * interfaces as they appear no longer has). */
+	if (!bpf_xdp_query(ifindex, 0, &q))
+		res->a.xdp_multiprog = q.prog_id != res->a.xdp_prog_id && q.drv_prog_id != res->a.xdp_prog_id &&
+				       q.skb_prog_id != res->a.xdp_prog_id;
 	if (!res->a.xdp_multiprog && !res->note[0])
 		/* libxdp falls back to a lone program when the kernel refuses its dispatcher (freplace). */
 		snprintf(res->note, sizeof(res->note),
@@ -288,46 +290,57 @@ out:
 	return err;
 }
 
-int detach_iface(const char *pin_dir, uint64_t netns, uint32_t ifindex)
+/*
+ * XDP off the interface, only if it still runs our program. A lone program (no libxdp dispatcher) goes with
+ * the netlink call and our pinned program as the expected one (XDP_FLAGS_REPLACE): CAP_NET_ADMIN is enough,
+ * which a daemon that dropped its other capabilities still has. Through the dispatcher, libxdp opens the
+ * programs by id, which needs CAP_SYS_ADMIN (the daemon keeps it in that case).
+ */
+static void xdp_detach(const char *pin_dir, uint64_t netns, uint32_t ifindex, const struct iot_attach *a)
+{
+	char path[PATH_MAX];
+	int fd, err;
+
+	if (!a->xdp_multiprog) {
+		LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
+		__u32 flags = XDP_FLAGS_REPLACE | (a->xdp_mode == IOT_XDP_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE);
+
+		prog_pin_path(path, sizeof(path), pin_dir, netns, ifindex, "xdp");
+		fd = bpf_obj_get(path);
+		if (fd >= 0) {
+			opts.old_prog_fd = fd;
+			err = bpf_xdp_detach(ifindex, flags, &opts);
+			close(fd);
+			if (!err)
+				return;
+			if (err == -EEXIST || err == -ENOENT) {
+				pr_warn("%s: the XDP program there is not ours any more: left as it is\n", a->ifname);
+				return;
+			}
+			pr_info("%s: detaching XDP by its pin failed (%s); trying libxdp\n", a->ifname, strerror(-err));
+		}
+	}
+	struct xdp_program *xp = xdp_program__from_id(a->xdp_prog_id);
+
+	if (libxdp_get_error(xp)) {
+		pr_info("XDP program %u is gone already\n", a->xdp_prog_id);
+		return;
+	}
+	err = xdp_program__detach(xp, ifindex, a->xdp_mode == IOT_XDP_SKB ? XDP_MODE_SKB : XDP_MODE_NATIVE, 0);
+	if (err)
+		pr_warn("detaching XDP from %s: %s (left as it is)\n", a->ifname, strerror(-err));
+	xdp_program__close(xp);
+}
+
+int forget_iface(const char *pin_dir, uint64_t netns, uint32_t ifindex)
 {
 	struct iot_attach_key key = { .netns = netns, .ifindex = ifindex };
-	struct iot_attach a;
 	char path[PATH_MAX];
-	int fd, sensed_fd, err = 0;
+	int fd, sensed_fd;
 
 	fd = registry_open(pin_dir);
 	if (fd < 0)
 		return -ENOENT;
-	if (bpf_map_lookup_elem(fd, &key, &a)) {
-		close(fd);
-		return -ENOENT;
-	}
-	if (netns != current_netns()) {
-		pr_err("%s is in another network namespace: run unload there (nsenter --net=...)\n", a.ifname);
-		close(fd);
-		return -EXDEV;
-	}
-	if (a.xdp_prog_id) {
-		struct xdp_program *xp = xdp_program__from_id(a.xdp_prog_id);
-
-		if (libxdp_get_error(xp)) {
-			pr_info("XDP program %u is gone already\n", a.xdp_prog_id);
-		} else {
-			err = xdp_program__detach(xp, ifindex, a.xdp_mode == IOT_XDP_SKB ? XDP_MODE_SKB :
-										 XDP_MODE_NATIVE, 0);
-			if (err)
-				pr_warn("detaching XDP from %s: %s (left as it is)\n", a.ifname, strerror(-err));
-			xdp_program__close(xp);
-			err = 0;
-		}
-	}
-	tc_detach(ifindex, BPF_TC_INGRESS, a.tc_in_prog_id);
-	tc_detach(ifindex, BPF_TC_EGRESS, a.tc_eg_prog_id);
-	if (a.clsact_created) {
-		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
-
-		bpf_tc_hook_destroy(&hook);
-	}
 	for (unsigned int i = 0; i < sizeof(prog_pins) / sizeof(prog_pins[0]); i++) {
 		prog_pin_path(path, sizeof(path), pin_dir, netns, ifindex, prog_pins[i]);
 		unlink(path);
@@ -337,9 +350,43 @@ int detach_iface(const char *pin_dir, uint64_t netns, uint32_t ifindex)
 		bpf_map_delete_elem(sensed_fd, &ifindex);
 		close(sensed_fd);
 	}
-	bpf_map_delete_elem(fd, &key);
+	if (bpf_map_delete_elem(fd, &key)) {
+		close(fd);
+		return -ENOENT;
+	}
 	close(fd);
-	return err;
+	return 0;
+}
+
+int detach_iface(const char *pin_dir, uint64_t netns, uint32_t ifindex)
+{
+	struct iot_attach_key key = { .netns = netns, .ifindex = ifindex };
+	struct iot_attach a;
+	int fd;
+
+	fd = registry_open(pin_dir);
+	if (fd < 0)
+		return -ENOENT;
+	if (bpf_map_lookup_elem(fd, &key, &a)) {
+		close(fd);
+		return -ENOENT;
+	}
+	close(fd);
+	if (netns != current_netns()) {
+		pr_err("%s is in another network namespace: run unload there (nsenter --net=...)\n", a.ifname);
+		return -EXDEV;
+	}
+	if (a.xdp_prog_id)
+		xdp_detach(pin_dir, netns, ifindex, &a);
+	tc_detach(ifindex, BPF_TC_INGRESS, a.tc_in_prog_id);
+	tc_detach(ifindex, BPF_TC_EGRESS, a.tc_eg_prog_id);
+	if (a.clsact_created) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+
+		bpf_tc_hook_destroy(&hook);
+	}
+	forget_iface(pin_dir, netns, ifindex);
+	return 0;
 }
 
 bool loader_cleanup_pins_if_unused(const char *pin_dir)

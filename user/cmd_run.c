@@ -37,19 +37,16 @@
 #include "loader.h"
 #include "outputs/outputs.h"
 #include "pipeline.h"
+#include "privileges.h"
 #include "record_tee.h"
+#include "run_ifaces.h"
+#include "sensor_health.h"
 #include "store/store.h"
 
-#define MAX_IFACES 64
 #define DRAIN_INTERVAL_MS 100
 
-
-
 struct run_ctx {
-	const char *ifnames[MAX_IFACES]; /* used until attached; may point into a config a reload replaces */
-	uint32_t ifindexes[MAX_IFACES];
-	bool attached_by_us[MAX_IFACES];
-	int nifaces;
+	struct run_ifaces ifs;	      /* -i names and patterns; what is attached; the netlink watch */
 	int sig_fd, timer_fd, ep_fd, events_fd, flows_fd, counters_fd;
 	struct ring_buffer *rb;
 	struct pipeline pl;
@@ -65,6 +62,7 @@ struct run_ctx {
 	struct outputs *outputs;
 	int64_t settings_version;     /* operator knowledge as last loaded from the store */
 	uint64_t outbox_dropped_told; /* outbox overflow already raised as an alert */
+	struct sensor_health health;  /* ring-buffer losses, a full flow table: alerts about the sensor */
 	struct jsonw jw;	      /* the daemon's own records (about itself) */
 	const char *api_cli;	      /* --api, which wins over the config across reloads */
 	bool snapshot_cli;	      /* --snapshot-interval given: reloads keep it */
@@ -87,47 +85,14 @@ static uint64_t mono_ns(void)
 static void alert_outbox_overflow(struct run_ctx *r)
 {
 	char desc[256];
-	uint64_t now = contain_now() + contain_mono_to_real();
 
 	snprintf(desc, sizeof(desc),
 		 "%llu records were removed from the output queue (outbox_max_records) before every output had "
 		 "sent them: a collector is down or too slow",
 		 (unsigned long long)r->store.outbox_dropped);
-	jw_reset(&r->jw);
-	jw_obj_open(&r->jw);
-	jw_kstr(&r->jw, "record", "alert");
-	jw_ku64(&r->jw, "class_uid", 2004);
-	jw_ku64(&r->jw, "category_uid", 2);
-	jw_ku64(&r->jw, "activity_id", r->outbox_dropped_told ? 2 : 1);
-	jw_ku64(&r->jw, "type_uid", r->outbox_dropped_told ? 200402 : 200401);
-	jw_ktime(&r->jw, "time", now);
-	jw_kstr(&r->jw, "severity", "high");
-	jw_ku64(&r->jw, "severity_id", 4);
-	jw_key(&r->jw, "finding");
-	jw_obj_open(&r->jw);
-	jw_kstr(&r->jw, "uid", "output_overflow");
-	jw_kstr(&r->jw, "title", "Records lost: the output queue overflowed");
-	jw_key(&r->jw, "types");
-	jw_arr_open(&r->jw);
-	jw_str(&r->jw, "output_overflow");
-	jw_arr_close(&r->jw);
-	jw_kstr(&r->jw, "desc", desc);
-	jw_obj_close(&r->jw);
-	jw_key(&r->jw, "attacks");
-	jw_arr_open(&r->jw);
-	jw_arr_close(&r->jw);
-	jw_key(&r->jw, "device");
-	jw_obj_open(&r->jw);
-	jw_kstr(&r->jw, "id", "sensor");
-	jw_obj_close(&r->jw);
-	jw_ktime(&r->jw, "first_seen", now);
-	jw_ktime(&r->jw, "last_seen", now);
-	jw_ku64(&r->jw, "count", r->store.outbox_dropped);
-	jw_kstr(&r->jw, "rule", "builtin:output_overflow");
-	jw_obj_close(&r->jw);
-	jw_end_line(&r->jw);
-	if (!r->jw.oom)
-		fwrite(r->jw.buf, 1, r->jw.len, r->tee.f);
+	sensor_alert_write(&r->jw, r->tee.f, "output_overflow", "Records lost: the output queue overflowed", desc,
+			   "high", r->store.outbox_dropped, !r->outbox_dropped_told,
+			   contain_now() + contain_mono_to_real());
 	r->outbox_dropped_told = r->store.outbox_dropped;
 }
 
@@ -215,53 +180,9 @@ static void contained_to_store(struct run_ctx *r)
 		pr_warn("%s: writing the containment table failed: %s\n", r->store.path, sqlite3_errmsg(r->store.db));
 }
 
-/* Attaches to each interface, or adopts it when `load` (or an earlier daemon) already did. */
-static int attach_all(struct run_ctx *r, enum attach_xdp_mode mode, const struct loader_opts *lo)
-{
-	uint64_t netns = current_netns();
-	int reg = registry_open(g_opts.pin_dir);
-
-	for (int i = 0; i < r->nifaces; i++) {
-		struct iot_attach_key key = { .netns = netns };
-		struct iot_attach a;
-		struct attach_result res;
-
-		key.ifindex = if_nametoindex(r->ifnames[i]);
-		if (!key.ifindex) {
-			pr_err("no interface named '%s' in this network namespace (see 'ip link')\n", r->ifnames[i]);
-			goto err;
-		}
-		r->ifindexes[i] = key.ifindex;
-		if (reg >= 0 && !bpf_map_lookup_elem(reg, &key, &a)) {
-			pr_info("%s: adopting the programs already attached (xdp prog %u)\n", r->ifnames[i],
-				a.xdp_prog_id);
-			continue;
-		}
-		if (attach_iface(g_opts.pin_dir, r->ifnames[i], mode, lo, true, &res))
-			goto err;
-		r->attached_by_us[i] = true;
-		pr_info("%s: attached (xdp %s prog %u, tc egress prog %u)\n", r->ifnames[i],
-			res.a.xdp_mode == IOT_XDP_SKB ? "skb" : res.a.xdp_mode ? "native" : "off", res.a.xdp_prog_id,
-			res.a.tc_eg_prog_id);
-		if (res.note[0])
-			pr_warn("%s: %s\n", r->ifnames[i], res.note);
-	}
-	if (reg >= 0)
-		close(reg);
-	return 0;
-err:
-	if (reg >= 0)
-		close(reg);
-	return -1;
-}
-
 static void detach_ours(struct run_ctx *r)
 {
-	uint64_t netns = current_netns();
-
-	for (int i = 0; i < r->nifaces; i++)
-		if (r->attached_by_us[i])
-			detach_iface(g_opts.pin_dir, netns, r->ifindexes[i]);
+	run_ifaces_stop(&r->ifs);
 	contain_unpin_if_unused(g_opts.pin_dir);
 	loader_cleanup_pins_if_unused(g_opts.pin_dir);
 }
@@ -297,6 +218,59 @@ static int setup_loop(struct run_ctx *r)
 	epoll_ctl(r->ep_fd, EPOLL_CTL_ADD, r->timer_fd, &ev);
 	ev.data.fd = ring_buffer__epoll_fd(r->rb);
 	epoll_ctl(r->ep_fd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	if (r->ifs.nl_fd >= 0) {
+		ev.data.fd = r->ifs.nl_fd;
+		epoll_ctl(r->ep_fd, EPOLL_CTL_ADD, r->ifs.nl_fd, &ev);
+	}
+	return 0;
+}
+
+/* The port of an API address ("127.0.0.1:80", "[::1]:8080"), or 0. */
+static unsigned long listen_port(const char *listen)
+{
+	const char *colon = listen ? strrchr(listen, ':') : NULL;
+
+	return colon ? strtoul(colon + 1, NULL, 10) : 0;
+}
+
+/*
+ * Least privilege once attached (privileges.h): CAP_BPF always; CAP_NET_ADMIN and CAP_PERFMON while the
+ * netlink watch may attach more or there is something of ours to detach; CAP_SYS_ADMIN only for libxdp's
+ * dispatcher; CAP_NET_BIND_SERVICE for an API below port 1024. Before the API's and outputs' threads exist.
+ */
+static int drop_privileges(struct run_ctx *r, const char *user)
+{
+	const char *listen = r->api_cli ? r->api_cli : r->cfg.api_listen[0] ? r->cfg.api_listen : API_LISTEN_DEFAULT;
+	const char *dirs[] = { g_opts.state_dir, g_opts.pin_dir };
+	bool watching = r->ifs.nl_fd >= 0;
+	struct priv_needs needs = {
+		.net_admin = watching || run_ifaces_any_ours(&r->ifs),
+		.perfmon = watching,
+		.sys_admin = run_ifaces_any_multiprog(&r->ifs),
+		.bind_service = strcmp(listen, "off") && listen_port(listen) < 1024,
+		.user = user,
+		.chown_dirs = dirs,
+		.nchown = 2,
+	};
+	uint64_t kept;
+	char err[512], names[256];
+	int fd;
+
+	if (privileges_drop(&needs, &kept, err, sizeof(err))) {
+		pr_err("%s\n", err);
+		return -1;
+	}
+	pr_info("capabilities after attach: %s%s%s\n", privileges_names(kept, names, sizeof(names)),
+		user ? "; running as " : "", user ? user : "");
+	/* The pins must still be reachable (a user may not get through /sys/fs/bpf's permissions). */
+	fd = loader_open_pinned(g_opts.pin_dir, "iot_counters");
+	if (fd < 0) {
+		pr_err("after dropping privileges the pins under %s cannot be opened (%s)%s\n", g_opts.pin_dir,
+		       strerror(-fd), user ? ": the user needs search permission on every directory above them "
+					     "(chmod o+x /sys/fs/bpf, or --pin-dir on a bpffs it can reach)" : "");
+		return -1;
+	}
+	close(fd);
 	return 0;
 }
 
@@ -329,7 +303,7 @@ static void reload_config(struct run_ctx *r)
 		snprintf(nc.state_dir, sizeof(nc.state_dir), "%s", r->cfg.state_dir);
 	}
 	if (nc.nifaces != r->cfg.nifaces)
-		pr_warn("SIGHUP: interfaces changed: restart iotsense to attach to them\n");
+		pr_warn("SIGHUP: interfaces changed: restart iotsense to follow them\n");
 	/* Old senders first (two senders of one output would send twice); each output keeps its place by name. */
 	outputs_stop(r->outputs);
 	outs = outputs_start(&nc, g_opts.state_dir, err, sizeof(err));
@@ -393,6 +367,8 @@ static int loop(struct run_ctx *r, uint64_t idle_ns, uint64_t duration_ns)
 			}
 			if (fd == r->timer_fd || fd == rb_fd)
 				ring_buffer__consume(r->rb);
+			if (fd == r->ifs.nl_fd)
+				run_ifaces_on_netlink(&r->ifs);
 		}
 		if (mono_ns() - last_sweep >= 1000000000ull) {
 			last_sweep = mono_ns();
@@ -401,6 +377,8 @@ static int loop(struct run_ctx *r, uint64_t idle_ns, uint64_t duration_ns)
 			contained_to_inventory(r);
 			operator_from_store(r);
 			alerts_flush(r->pl.alerts, &r->pl.jw, r->tee.f, false);
+			sensor_health_tick(&r->health, r->counters_fd, r->flows_fd, r->pl.st.flows_in_table, &r->jw,
+					   r->tee.f, last_sweep, contain_now() + contain_mono_to_real());
 			pipeline_sync_clock(&r->pl);
 			if (last_sweep - last_full >= r->full_snapshot_ns) {
 				/* Every device: a periodic full snapshot for the collectors. */
@@ -496,16 +474,20 @@ int cmd_run(int argc, char **argv)
 		{ "snapshot-interval", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "api", required_argument, NULL, 'a' },
+		{ "flows-max", required_argument, NULL, 'F' },
+		{ "no-watch", no_argument, NULL, 'W' },
+		{ "user", required_argument, NULL, 'U' },
+		{ "keep-capabilities", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	enum attach_xdp_mode mode = ATTACH_MODE_AUTO;
 	struct run_ctx r = { .sig_fd = -1, .timer_fd = -1, .ep_fd = -1, .events_fd = -1, .flows_fd = -1,
-			     .settings_version = -1 };
+			     .counters_fd = -1, .settings_version = -1, .ifs.nl_fd = -1 };
 	struct loader_opts lo;
 	unsigned long idle_s = 120, duration_s = 0, snapshot_s = 0, v;
-	const char *output = NULL, *config = NULL, *api = NULL;
-	bool tee_open = false;
+	const char *output = NULL, *config = NULL, *api = NULL, *user = NULL;
+	bool tee_open = false, no_watch = false, keep_caps = false;
 	char err[1024];
 	sigset_t sigs;
 	int c, ret = EXIT_ERR;
@@ -514,11 +496,22 @@ int cmd_run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "i:m:o:t:d:n:s:c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
-			if (r.nifaces == MAX_IFACES) {
-				fprintf(stderr, "iotsense run: at most %d interfaces\n", MAX_IFACES);
+			if (run_ifaces_add(&r.ifs, optarg))
 				return EXIT_USAGE;
-			}
-			r.ifnames[r.nifaces++] = optarg;
+			break;
+		case 'F':
+			if (!parse_uint("--flows-max", optarg, 1024, 1 << 24, &v))
+				return EXIT_USAGE;
+			lo.flows_max = v;
+			break;
+		case 'W':
+			no_watch = true;
+			break;
+		case 'U':
+			user = optarg;
+			break;
+		case 'K':
+			keep_caps = true;
 			break;
 		case 'm':
 			if (!parse_attach_mode(optarg, &mode)) {
@@ -553,10 +546,17 @@ int cmd_run(int argc, char **argv)
 			api = optarg;
 			break;
 		case 'h':
-			printf("Usage: iotsense run [-i IFACE]... [-c FILE] [--mode native|skb|tc|auto] [-o FILE|-]\n"
+			printf("Usage: iotsense run [-i IFACE|PATTERN]... [-c FILE] [--mode native|skb|tc|auto] [-o FILE|-]\n"
 			       "                    [--api ADDR:PORT|off] [--idle-timeout SECONDS] [--duration SECONDS]\n"
-			       "                    [--snapshot-interval SECONDS]\n"
-			       "  Attaches (or adopts pinned programs) and senses. Device profiles and alerts go into the\n"
+			       "                    [--snapshot-interval SECONDS] [--flows-max N] [--no-watch]\n"
+			       "                    [--user USER] [--keep-capabilities]\n"
+			       "  Attaches (or adopts pinned programs) and senses. -i takes names and shell patterns\n"
+			       "  ('lxc*', 'eth0.*'): interfaces that match and appear later are attached, those that go\n"
+			       "  are forgotten (netlink), a name that comes back is attached again; --no-watch attaches\n"
+			       "  once. --flows-max sizes the flow table when this run creates it (default 65536).\n"
+			       "  After attaching it drops every capability it no longer needs (iotsense(8),\n"
+			       "  CAPABILITIES); --user also switches to that user, --keep-capabilities keeps them all.\n"
+			       "  Device profiles and alerts go into the\n"
 			       "  store (<state-dir>/%s), to the outputs of the config (-c, default %s\n"
 			       "  when it exists), and as NDJSON to stdout (or -o FILE) unless the config has outputs.\n"
 			       "  The API and dashboard listen on %s unless --api or the config say otherwise.\n"
@@ -573,15 +573,18 @@ int cmd_run(int argc, char **argv)
 	}
 	if (load_config(&r, config))
 		return EXIT_USAGE;
-	for (int i = 0; !r.nifaces && i < r.cfg.nifaces && i < MAX_IFACES; i++)
-		r.ifnames[i] = r.cfg.ifaces[i], r.nifaces = i + 1;
+	for (int i = 0; !r.ifs.npats && i < r.cfg.nifaces; i++)
+		if (run_ifaces_add(&r.ifs, r.cfg.ifaces[i])) {
+			config_free(&r.cfg);
+			return EXIT_USAGE;
+		}
 	if (!g_opts.state_dir_set && r.cfg.state_dir[0])
 		g_opts.state_dir = r.cfg.state_dir;
 	r.snapshot_ns = (uint64_t)(snapshot_s ? snapshot_s : r.cfg.snapshot_interval_s) * 1000000000ull;
 	r.snapshot_cli = snapshot_s != 0;
 	r.api_cli = api;
 	r.full_snapshot_ns = (uint64_t)r.cfg.full_snapshot_interval_s * 1000000000ull;
-	if (!r.nifaces) {
+	if (!r.ifs.npats) {
 		fprintf(stderr, "iotsense run: needs at least one -i IFACE (or interfaces: in the config)\n");
 		config_free(&r.cfg);
 		return EXIT_USAGE;
@@ -639,17 +642,23 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	operator_from_store(&r);
-	if (attach_all(&r, mode, &lo))
+	r.ifs.mode = mode;
+	r.ifs.lo = &lo;
+	r.ifs.pin_dir = g_opts.pin_dir;
+	if (run_ifaces_start(&r.ifs, no_watch))
 		goto out;
 	load_iocs_into_kernel(&r);
 	r.events_fd = loader_open_pinned(g_opts.pin_dir, "iot_events");
 	r.flows_fd = loader_open_pinned(g_opts.pin_dir, "iot_flows");
+	r.counters_fd = loader_open_pinned(g_opts.pin_dir, "iot_counters");
 	if (r.events_fd < 0 || r.flows_fd < 0) {
 		pr_err("the pinned maps under %s cannot be opened: %s\n", g_opts.pin_dir,
 		       strerror(-(r.events_fd < 0 ? r.events_fd : r.flows_fd)));
 		goto out;
 	}
 	if (setup_loop(&r))
+		goto out;
+	if (!keep_caps && drop_privileges(&r, user))
 		goto out;
 	r.outputs = outputs_start(&r.cfg, g_opts.state_dir, err, sizeof(err));
 	if (!r.outputs) {
@@ -658,7 +667,8 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	start_api(&r, api);
-	pr_info("sensing on %d interface(s); records go to %s, %d output(s) and %s\n", r.nifaces,
+	pr_info("sensing on %d interface(s)%s; records go to %s, %d output(s) and %s\n", run_ifaces_count(&r.ifs),
+		r.ifs.nl_fd >= 0 ? " and watching for more" : "",
 		output ? output : r.out ? "stdout" : "no NDJSON stream", r.cfg.noutputs, r.store.path);
 	if (!loop(&r, (uint64_t)idle_s * 1000000000ull, (uint64_t)duration_s * 1000000000ull))
 		ret = EXIT_OK;
@@ -682,6 +692,8 @@ out:
 		close(r.events_fd);
 	if (r.flows_fd >= 0)
 		close(r.flows_fd);
+	if (r.counters_fd >= 0)
+		close(r.counters_fd);
 	contain_watch_free(&r.contain);
 	detach_ours(&r);
 	if (tee_open)

@@ -45,6 +45,7 @@ int flows_sweep(int flows_fd, struct pipeline *p, uint64_t now_ns, uint64_t idle
 			keys[n++] = k;
 		} while (!bpf_map_get_next_key(flows_fd, &keys[n - 1], &k));
 	}
+	p->st.flows_in_table = n;
 	for (size_t i = 0; i < n; i++) {
 		struct iot_ev_flow ev;
 		uint64_t idle;

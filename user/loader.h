@@ -54,6 +54,9 @@ int attach_iface(const char *pin_dir, const char *ifname, enum attach_xdp_mode m
 bool parse_attach_mode(const char *s, enum attach_xdp_mode *m);
 /* Detaches what the registry says we attached to (netns, ifindex) and forgets it. */
 int detach_iface(const char *pin_dir, uint64_t netns, uint32_t ifindex);
+/* Forgets an interface that is gone (deleted, moved away): its registry entry and pins; the device itself took
+ * the programs and the qdisc with it. */
+int forget_iface(const char *pin_dir, uint64_t netns, uint32_t ifindex);
 
 /*
  * Every command that touches BPF calls this first: one clear line and false when the process lacks CAP_BPF

@@ -25,6 +25,7 @@ struct pipeline_stats {
 	uint64_t decoder_malformed;
 	uint64_t decoder_dropped;
 	uint64_t write_errors;
+	uint64_t flows_in_table;	/* keys the last flows_sweep() walked over */
 };
 
 struct pipeline {
