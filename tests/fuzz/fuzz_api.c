@@ -419,6 +419,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		dispatched = true;
 		api_dispatch(&a, &h, &r);
 		check_answer(&r);
+	} else if (!strcmp(path, "/healthz") || !strcmp(path, "/readyz")) {
+		/* The probes: no token, no store write; 200, 400, 404, 405, 500 or 503 (docs/api.md). */
+		api_health(&a, &h, &r);
+		check_answer(&r);
 	}
 	if (getenv("FUZZ_API_TRACE")) /* to see what a seed reaches: FUZZ_API_TRACE=1 fuzz_api FILE... */
 		fprintf(stderr, "fuzz_api: %s %s -> %d %.*s\n", method, path, r.status,
