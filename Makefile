@@ -67,7 +67,7 @@ DECODERS := $(sort $(patsubst user/decoders/%.c,%,$(shell grep -l '^const struct
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(DECODERS))
 FUZZ_SECONDS ?= 30
 
-.PHONY: all setup check test unit-test bpf-test demo accuracy bench kernel-matrix fuzz fuzz-build install uninstall man clean
+.PHONY: all setup check test unit-test bpf-test demo accuracy bench kernel-matrix fuzz fuzz-build install uninstall man container clean
 all: $(BUILD)/iotsense
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_DEPS) | $(BUILD)/bpf
@@ -228,6 +228,11 @@ install: all $(BUILD)/iotsense.8
 	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/iotsense
 	[ -e $(DESTDIR)$(SYSCONFDIR)/iotsense/iotsense.yaml ] || \
 		install -m 0644 deploy/iotsense.yaml $(DESTDIR)$(SYSCONFDIR)/iotsense/iotsense.yaml
+
+# The container image without a registry: a debootstrap'd Debian 12 base, buildah build, smoke test
+# (docs/container.md). Not part of check: it takes minutes and several hundred MB.
+container:
+	$(Q)bash ci/container-build
 
 # Removes what install put there, except the config (edited by its owner) and the state in /var/lib/iotsense.
 uninstall:

@@ -72,8 +72,17 @@ int store_open(struct store *s, const char *state_dir, bool readonly, char *err,
 		 * process (SIGKILL), and of the machine up to the last checkpoint. */
 		if (exec_or_err(s->db, "PRAGMA journal_mode = WAL", err, err_size) ||
 		    exec_or_err(s->db, "PRAGMA synchronous = NORMAL", err, err_size) ||
-		    store_migrate(s->db, err, err_size))
+		    store_migrate(s->db, err, err_size)) {
+			int code = sqlite3_errcode(s->db);
+
+			/* Never overwritten: a damaged store may be all the history there is. */
+			if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+				snprintf(err, err_size,
+					 "%s: not an iotsense store, or damaged (%s): it is left as it is; move it "
+					 "aside (or pass another --state-dir) and iotsense starts a new one",
+					 s->path, sqlite3_errmsg(s->db));
 			goto fail;
+		}
 	} else {
 		sqlite3_stmt *st;
 		int v = -1;
