@@ -286,6 +286,7 @@ static const char *opt_only;	/* a comma-separated list of case keys, for a quick
 static bool opt_tc_first;
 static uint32_t opt_repeat = 1000000, opt_rec_pkts = 60000, opt_clear_pkts = 40000;
 static uint32_t opt_storm; /* -S CHUNK: the storm run instead of the cost cases */
+static bool opt_no_embryo;  /* -E: the half-open table off (what it costs a new flow) */
 
 static int noop_cb(void *ctx, void *data, size_t len)
 {
@@ -541,9 +542,9 @@ static void prefill(const struct item *it)
 static void admit_never_sheds(struct iotsense_bpf *skel)
 {
 	skel->rodata->iot_admit_cfg.src_burst = 1u << 30;
-	skel->rodata->iot_admit_cfg.src_rate = 1u << 30;
+	skel->rodata->iot_admit_cfg.src_flow_ns = 1;
 	skel->rodata->iot_admit_cfg.all_burst = 1u << 30;
-	skel->rodata->iot_admit_cfg.all_rate = 1u << 30;
+	skel->rodata->iot_admit_cfg.all_flow_ns = 1;
 }
 
 /*
@@ -772,9 +773,10 @@ static bool listed(const char *list, const char *key)
 static void usage(void)
 {
 	fprintf(stderr, "Usage: micro -o BENCH_OBJ_DIR [-c CPU] [-r ROUNDS] [-n REPEAT] [-p RECORD_PKTS] "
-			"[-q CLEAR_PKTS] [-x CASE,CASE] [-T]\n"
+			"[-q CLEAR_PKTS] [-x CASE,CASE] [-T] [-E]\n"
 			"       micro -o BENCH_OBJ_DIR [-c CPU] -S STORM_CHUNK\n"
 			"  -T: the TC items first in each round (to see whether order matters)\n"
+			"  -E: the half-open table off (bpf/lib/admit.h), to see what it costs a new flow\n"
 			"  -S: steady flows beside new-flow storms, admission on and off (STORM_CHUNK packets a round)\n");
 	exit(2);
 }
@@ -787,7 +789,7 @@ int main(int argc, char **argv)
 	int c, nitems = 0;
 	cpu_set_t set;
 
-	while ((c = getopt(argc, argv, "o:c:r:n:p:q:x:S:Th")) != -1) {
+	while ((c = getopt(argc, argv, "o:c:r:n:p:q:x:S:ETh")) != -1) {
 		switch (c) {
 		case 'o':
 			objdir = optarg;
@@ -815,6 +817,9 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			opt_storm = strtoul(optarg, NULL, 0);
+			break;
+		case 'E':
+			opt_no_embryo = true;
 			break;
 		default:
 			usage();
@@ -885,7 +890,7 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			in->skel->rodata->iot_cfg.wakeup_bytes = WAKEUP_BYTES;
-			in->skel->rodata->iot_admit_cfg.embryo = 1;
+			in->skel->rodata->iot_admit_cfg.embryo = !opt_no_embryo;
 			if (t != T_ADMIT)
 				admit_never_sheds(in->skel);
 			if (loader_load(in->skel, &o)) {

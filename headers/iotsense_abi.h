@@ -294,25 +294,31 @@ _Static_assert(sizeof(struct iot_ev_snippet) == 88 + IOT_SNAP_MAX, "iot_ev_snipp
 #define IOT_ADMIT_SLOTS 4096	/* per-source token buckets per CPU (a power of two) */
 #define IOT_EMBRYO_MAX 16384	/* half-open TCP flows */
 
-/* Rodata knobs (iot_admit_cfg); a zero burst turns that budget off. */
+/*
+ * Rodata knobs (iot_admit_cfg); a zero burst turns that budget off. Once its burst is spent, a budget admits one
+ * new flow per *_flow_ns (a rate of 1e9 / *_flow_ns per second); at most 1e15 (no refill, in practice).
+ */
 struct iot_admit_cfg {
 	__u32 src_burst;	/* new flows one source may open at once (default 256) */
-	__u32 src_rate;		/* ... and per second after that (default 64) */
 	__u32 all_burst;	/* new flows of all sources together, per CPU (default 16384) */
-	__u32 all_rate;		/* ... and per second after that (default 16384) */
+	__u64 src_flow_ns;	/* then one per this many ns (default 1e9 / 64) */
+	__u64 all_flow_ns;	/* then one per this many ns (default 1e9 / 16384) */
 	__u64 report_ns;	/* at most one IOT_EV_FLOOD per slot per this interval (default 10 s) */
 	__u8 embryo;		/* 1: bare SYNs wait in the half-open table (needs user space to sweep it) */
 	__u8 pad[7];
 };
 
-/* One token bucket (a value of iot_admit_slots, per CPU). */
+/*
+ * One budget (a value of iot_admit_slots, per CPU), kept as the generic cell rate algorithm does: tat is when
+ * the bucket would be full again; a new flow is admitted while tat - now stays within (burst - 1) flow
+ * intervals, and moves tat one interval on. No division on the new-flow path.
+ */
 struct iot_budget {
-	__u64 refill_ns;	/* clock of the last whole token added; 0: never used (full) */
+	__u64 tat_ns;		/* 0: never used (full) */
 	__u64 report_ns;	/* when this slot last sent IOT_EV_FLOOD; 0: never */
-	__u32 tokens;
 	__u32 shed;		/* new flows shed since the last IOT_EV_FLOOD of this slot */
 	__u32 admitted;		/* new flows admitted since the last IOT_EV_FLOOD of this slot */
-	__u32 pad;
+	__u64 pad;
 };
 
 enum iot_flood_scope {
@@ -334,7 +340,7 @@ struct iot_ev_flood {
 	__u64 since_ns;		/* the previous record of this slot (same clock as hdr.ts_ns); 0: none */
 };
 
-_Static_assert(sizeof(struct iot_admit_cfg) == 32, "iot_admit_cfg layout");
+_Static_assert(sizeof(struct iot_admit_cfg) == 40, "iot_admit_cfg layout");
 _Static_assert(sizeof(struct iot_budget) == 32, "iot_budget layout");
 _Static_assert(sizeof(struct iot_ev_flood) == 96, "iot_ev_flood layout");
 

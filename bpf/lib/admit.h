@@ -30,8 +30,6 @@
 
 #include "events.h"
 
-#define IOT_NSEC_PER_SEC 1000000000ull
-
 /* The sender of this packet: the flow's source when the packet opens it. */
 static __always_inline const __u8 *admit_src(const struct iot_pkt *pkt)
 {
@@ -50,32 +48,19 @@ static __always_inline __u32 admit_slot(const __u8 *src)
 	return h & (IOT_ADMIT_SLOTS - 1);
 }
 
-/* Takes a token from b, refilling it first by the whole tokens the time since its last refill earned. */
-static __always_inline bool admit_take(struct iot_budget *b, __u32 burst, __u32 rate, __u64 now)
+/*
+ * Admits one new flow against budget b, or not (GCRA, see struct iot_budget): within the burst while the
+ * backlog tat - now stays within (burst - 1) intervals. A clock that went back (another capture) restarts it.
+ */
+static __always_inline bool admit_take(struct iot_budget *b, __u32 burst, __u64 flow_ns, __u64 now)
 {
-	if (!b->refill_ns || now < b->refill_ns) {
-		/* First use, or the clock went back (another capture): a full bucket. */
-		b->tokens = burst;
-		b->refill_ns = now;
-	} else if (b->tokens >= burst) {
-		b->refill_ns = now; /* a full bucket banks no time */
-	} else if (rate) {
-		__u64 per = IOT_NSEC_PER_SEC / rate, add;
+	__u64 tat = b->tat_ns;
 
-		if (!per)
-			per = 1;
-		add = (now - b->refill_ns) / per;
-		if (add >= burst - b->tokens) {
-			b->tokens = burst;
-			b->refill_ns = now;
-		} else if (add) {
-			b->tokens += add;
-			b->refill_ns += add * per;
-		}
-	}
-	if (!b->tokens)
+	if (tat < now || tat - now > (__u64)burst * flow_ns)
+		tat = now;
+	if (tat - now > (__u64)(burst - 1) * flow_ns)
 		return false;
-	b->tokens--;
+	b->tat_ns = tat + flow_ns;
 	b->admitted++;
 	return true;
 }
@@ -139,7 +124,7 @@ static __always_inline bool admit_new_flow(struct iot_pkt *pkt, __u64 now, struc
 	if (iot_admit_cfg.src_burst) {
 		slot = admit_slot(admit_src(pkt));
 		src = bpf_map_lookup_elem(&iot_admit_slots, &slot);
-		if (src && !admit_take(src, iot_admit_cfg.src_burst, iot_admit_cfg.src_rate, now)) {
+		if (src && !admit_take(src, iot_admit_cfg.src_burst, iot_admit_cfg.src_flow_ns, now)) {
 			admit_shed(pkt, src, IOT_FLOOD_SOURCE, now, st);
 			return false;
 		}
@@ -147,10 +132,10 @@ static __always_inline bool admit_new_flow(struct iot_pkt *pkt, __u64 now, struc
 	if (iot_admit_cfg.all_burst) {
 		slot = IOT_ADMIT_SLOTS;
 		all = bpf_map_lookup_elem(&iot_admit_slots, &slot);
-		if (all && !admit_take(all, iot_admit_cfg.all_burst, iot_admit_cfg.all_rate, now)) {
-			/* Not this source's fault: give its token back. */
+		if (all && !admit_take(all, iot_admit_cfg.all_burst, iot_admit_cfg.all_flow_ns, now)) {
+			/* Not this source's fault: give its flow back. */
 			if (src) {
-				src->tokens++;
+				src->tat_ns -= iot_admit_cfg.src_flow_ns;
 				src->admitted--;
 			}
 			admit_shed(pkt, all, IOT_FLOOD_ALL, now, st);

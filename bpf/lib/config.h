@@ -22,9 +22,9 @@ const volatile struct iot_cfg iot_cfg = {
  */
 const volatile struct iot_admit_cfg iot_admit_cfg = {
 	.src_burst = 256,
-	.src_rate = 64,
+	.src_flow_ns = 1000000000ull / 64,
 	.all_burst = 16384,
-	.all_rate = 16384,
+	.all_flow_ns = 1000000000ull / 16384,
 	.report_ns = 10ull * 1000000000ull,
 	.embryo = 0,
 };

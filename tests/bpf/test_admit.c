@@ -244,7 +244,7 @@ TEST(syn_scan_from_one_source_sheds_beyond_its_budget_with_one_record)
 	run(&f);
 	CHECK_EQ_INT(X(IOT_CNT_EMBRYO_NEW), 9);
 
-	/* The next interval: the budget refilled one flow per ms, and one more record says what was shed since. */
+	/* 2 ms on: the budget let two more flows in (one per ms), and one more record says what was shed since. */
 	skel->bss->replay_now_ns += 2 * MS;
 	for (int port = 51; port <= 53; port++) {
 		frame4(&f, 0x0101, 0x0001, IPPROTO_TCP, 40000, port, 0x02, 0);
@@ -463,12 +463,12 @@ static struct iotsense_bpf *open_obj(int which)
 		return NULL;
 	if (which == OBJ_SRC) {
 		s->rodata->iot_admit_cfg.src_burst = 8;
-		s->rodata->iot_admit_cfg.src_rate = 1000;
+		s->rodata->iot_admit_cfg.src_flow_ns = MS;
 		s->rodata->iot_admit_cfg.all_burst = 0;
 	} else {
 		s->rodata->iot_admit_cfg.src_burst = 0;
 		s->rodata->iot_admit_cfg.all_burst = 32;
-		s->rodata->iot_admit_cfg.all_rate = 0;
+		s->rodata->iot_admit_cfg.all_flow_ns = 1000000000000000ull; /* no refill */
 	}
 	s->rodata->iot_admit_cfg.report_ns = MS;
 	s->rodata->iot_admit_cfg.embryo = 1;
