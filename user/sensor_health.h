@@ -17,13 +17,19 @@ struct sensor_health {
 	uint64_t rb_fail_told;	   /* IOT_CNT_RB_FAIL when last raised (or at start: older losses are not ours) */
 	uint64_t rb_fail_last_ns;  /* when last raised */
 	uint64_t flows_full_last_ns;
+	uint64_t flows_added;	   /* entries the kernel put into iot_flows (counters), at the last tick */
+	uint64_t flows_after;	   /* iot_flows entries after the last tick's sweep (a lower bound) */
 	uint32_t flows_max;	   /* the flow table's max_entries (0 until known) */
 	bool started;
 };
 
 /* Raised again at most this often while the count keeps growing. */
 #define SENSOR_ALERT_INTERVAL_S 60
-/* A table this full (per cent of max_entries) evicts flows to make room: the LRU is at work. */
+/*
+ * A table this full (per cent of max_entries) is about to evict. It is not the only sign: an LRU hash keeps
+ * free entries parked per CPU (up to 128 each), so a table that evicts can sit well below this (75% of 1024
+ * entries on 2 CPUs); flows the kernel added beyond what the table kept are the other (see the tick).
+ */
 #define SENSOR_FLOWS_FULL_PCT 90
 
 /*
@@ -35,8 +41,9 @@ void sensor_alert_write(struct jsonw *jw, FILE *out, const char *uid, const char
 
 /*
  * Once a second from the daemon's loop, after its flow sweep: reads the kernel counters (counters_fd, the
- * pinned iot_counters) and compares the flows the sweep walked over (flows_in_table) with the table's size
- * (flows_fd's max_entries); writes alert records to out. Returns how many it wrote.
+ * pinned iot_counters), compares the flows the sweep walked over (flows_in_table) with the table's size
+ * (flows_fd's max_entries) and with the entries the kernel added since the last tick (evicted ones are
+ * missing); writes alert records to out. Returns how many it wrote.
  */
 int sensor_health_tick(struct sensor_health *h, int counters_fd, int flows_fd, uint64_t flows_in_table,
 		       struct jsonw *jw, FILE *out, uint64_t mono_ns, uint64_t now_ns);

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """UDP packets for the fault tests from one raw socket, bounded in count and time, test addresses only.
 
-  udp_burst.py DST PORT --src ADDR [--src ADDR]... --count N [--ports K] [--size BYTES] [--seconds S] [--pace P]
+  udp_burst.py DST PORT --src ADDR [--src ADDR]... --count N [--ports K] [--port-base B] [--size BYTES]
+               [--seconds S] [--pace P]
 
-Packet i goes from source address i mod S (S = the --src addresses given) and source port 20000 + (i div S)
-mod K: --count S*K makes S*K distinct flows of one packet each; --ports 1 makes S flows that carry every packet.
+Packet i goes from source address i mod S (S = the --src addresses given) and source port B + (i div S) mod K
+(B: 20000 unless given): --count S*K makes S*K distinct flows of one packet each; --ports 1 makes S flows that carry every packet.
 A raw socket (IP_HDRINCL) picks any source port without one socket per flow (no file-descriptor limit). The
 payload is an mDNS-shaped query padded to BYTES: on a discovery port (5353, 1900, 67) the sensor copies every
 packet whole into its ring buffer. --pace P sleeps 1 ms after every P packets so a veth's receive queue is not
@@ -41,12 +42,13 @@ def main():
     ap.add_argument("--src", type=test_address, action="append", required=True)
     ap.add_argument("--count", type=int, required=True)
     ap.add_argument("--ports", type=int, default=1)
+    ap.add_argument("--port-base", type=int, default=20000)
     ap.add_argument("--size", type=int, default=64)
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--pace", type=int, default=0)
     a = ap.parse_args()
-    if not (0 < a.count <= 200000 and 0 < a.ports <= 40000 and 0 < a.seconds <= 60 and 1 <= a.size <= 1400):
-        sys.exit("udp_burst.py: bounds: --count 1..200000, --ports 1..40000, --seconds up to 60, --size 1..1400")
+    if not (0 < a.count <= 200000 and 1024 <= a.port_base and a.port_base + a.ports <= 65536 and 0 < a.seconds <= 60 and 1 <= a.size <= 1400):
+        sys.exit("udp_burst.py: bounds: --count 1..200000, source ports within 1024..65535, --seconds up to 60, --size 1..1400")
 
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
     s.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
@@ -57,7 +59,7 @@ def main():
     # zero means "none" over IPv4.
     pkts = []
     for i in range(min(a.count, len(srcs) * a.ports)):
-        sport = 20000 + (i // len(srcs)) % a.ports
+        sport = a.port_base + (i // len(srcs)) % a.ports
         udp = struct.pack("!HHHH", sport, a.port, 8 + len(payload), 0) + payload
         ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, socket.IPPROTO_UDP, 0,
                          srcs[i % len(srcs)], dst)
