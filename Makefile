@@ -150,12 +150,27 @@ bench: all
 kernel-matrix: all bpf-test
 	$(Q)BUILD=$(BUILD) bash ci/kernel-matrix
 
-# libFuzzer harnesses: one binary per decoder from one generic harness.
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_decoder.c $(wildcard user/decoders/*.c user/decoders/*.h)
+# libFuzzer harnesses: one binary per decoder from one generic harness. The decoders are compiled once with the
+# sanitizers and fuzzer coverage (fuzzer-no-link), then linked into each harness: seconds per binary, not minutes.
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined -Iuser -Iheaders
+DEC_FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(wildcard user/decoders/*.c))
+$(BUILD)/fuzzobj/%.o: %.c $(wildcard user/decoders/*.h) $(wildcard headers/*.h)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)clang $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_decoder.c $(DEC_FUZZ_OBJS)
+	$(call msg,FUZZ-LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -DFUZZ_DECODER='"$*"' -o $@ $< $(DEC_FUZZ_OBJS) -lcrypto
+
+# The fingerprint rule loader (classify.c) with the rules it loads run against fixed observations.
+$(BUILD)/fuzz/fuzz_rules: tests/fuzz/fuzz_rules.c user/classify.c user/classify.h
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-Iuser -Iheaders -DFUZZ_DECODER='"$*"' -o $@ $< $(wildcard user/decoders/*.c) -lcrypto
+		-Iuser -Iheaders -o $@ $< user/classify.c -lyaml -lpcre2-8
 
 # The vulnerability feeds: NVD/KEV parsers, version comparator, CPE parsing, rule and feed-file loaders.
 FEEDS_FUZZ_SRCS := $(wildcard user/vulns/*.c) user/lib/jsonw.c user/lib/utf8.c user/lib/hmap.c user/classify.c
@@ -199,9 +214,12 @@ $(BUILD)/fuzz/fuzz_api: tests/fuzz/fuzz_api.c $(API_FUZZ_SRCS) $(SKELS) $(wildca
 		-Iuser -Iheaders -I$(BUILD) -o $@ $< $(API_FUZZ_SRCS) \
 		-ljansson -lsqlite3 -lmicrohttpd -lcrypto -lxdp -lbpf -lelf -lz
 
-fuzz-build: $(FUZZ_BINS) $(BUILD)/fuzz/fuzz_feeds $(BUILD)/fuzz/fuzz_outputs $(BUILD)/fuzz/fuzz_api $(BUILD)/fuzz/fuzz_config
+# Every harness: one per decoder, then the other inputs (feeds, rules, alert rules and IOC lists, record
+# renderings, the config, the API). `make fuzz FUZZ_SECONDS=N` runs each for N seconds (CI: a few each).
+FUZZ_OTHERS := feeds rules alert_rules outputs config api
+fuzz-build: $(FUZZ_BINS) $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_OTHERS))
 fuzz: fuzz-build
-	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run $(DECODERS)
+	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run $(DECODERS) $(FUZZ_OTHERS)
 
 # The man page: options from the binary's own help, prose from docs/man/iotsense.8.md (one source each).
 $(BUILD)/iotsense.8: $(BUILD)/iotsense docs/man/iotsense.8.md docs/man/mkman.py
