@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The sensor's alerts about itself (see sensor_health.h). */
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "iotsense_abi.h"
-#include "loader.h"
 #include "sensor_health.h"
 
 static uint64_t severity_id(const char *s)
@@ -66,20 +67,30 @@ struct health_counts {
 	uint64_t flows_added; /* entries put into iot_flows */
 };
 
+/* Read here, not with counters_read(): that one sums only the counters user space names (below IOT_CNT_MAX). */
 static void counters_sum(int counters_fd, struct health_counts *s)
 {
-	struct iot_counters c;
+	int ncpu = libbpf_num_possible_cpus();
+	struct iot_counters *per;
 
 	memset(s, 0, sizeof(*s));
-	if (counters_fd < 0)
+	if (counters_fd < 0 || ncpu <= 0)
 		return;
-	for (int hook = 0; hook < IOT_HOOK_MAX; hook++) {
-		if (counters_read(counters_fd, hook, &c))
+	per = calloc(ncpu, sizeof(*per));
+	if (!per)
+		return;
+	for (__u32 hook = 0; hook < IOT_HOOK_MAX; hook++) {
+		if (bpf_map_lookup_elem(counters_fd, &hook, per))
 			continue;
-		s->rb_fail += c.c[IOT_CNT_RB_FAIL];
-		/* Every new flow counts as created; a bare SYN's waits in iot_embryo and enters iot_flows if promoted. */
-		s->flows_added += c.c[IOT_CNT_FLOWS_CREATED] - c.c[IOT_CNT_EMBRYO_NEW] + c.c[IOT_CNT_EMBRYO_PROMOTED];
+		for (int cpu = 0; cpu < ncpu; cpu++) {
+			const __u64 *c = per[cpu].c;
+
+			s->rb_fail += c[IOT_CNT_RB_FAIL];
+			/* Every new flow counts as created; a bare SYN's waits in iot_embryo, enters iot_flows if promoted. */
+			s->flows_added += c[IOT_CNT_FLOWS_CREATED] - c[IOT_CNT_EMBRYO_NEW] + c[IOT_CNT_EMBRYO_PROMOTED];
+		}
 	}
+	free(per);
 }
 
 static uint32_t map_max_entries(int fd)
