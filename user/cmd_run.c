@@ -302,8 +302,11 @@ static void reload_config(struct run_ctx *r)
 		pr_warn("SIGHUP: state_dir changed: restart iotsense to use it\n");
 		snprintf(nc.state_dir, sizeof(nc.state_dir), "%s", r->cfg.state_dir);
 	}
-	if (nc.nifaces != r->cfg.nifaces)
-		pr_warn("SIGHUP: interfaces changed: restart iotsense to follow them\n");
+	for (int i = 0; i < nc.nifaces || i < r->cfg.nifaces; i++)
+		if (i >= nc.nifaces || i >= r->cfg.nifaces || strcmp(nc.ifaces[i], r->cfg.ifaces[i])) {
+			pr_warn("SIGHUP: interfaces changed: restart iotsense to follow them\n");
+			break;
+		}
 	/* Old senders first (two senders of one output would send twice); each output keeps its place by name. */
 	outputs_stop(r->outputs);
 	outs = outputs_start(&nc, g_opts.state_dir, err, sizeof(err));

@@ -751,8 +751,8 @@ static bool parse_api(struct ydoc *p, yaml_node_t *map, struct iot_config *c)
 		case 0:
 			if (!get_nonempty(p, k, v, c->api_listen, sizeof(c->api_listen)))
 				return false;
-			if (!split_host_port(c->api_listen, host, sizeof(host), &port))
-				return yd_fail(p, v, "listen is ADDRESS:PORT, e.g. 127.0.0.1:8080 or [::1]:8080");
+			if (strcmp(c->api_listen, "off") && !split_host_port(c->api_listen, host, sizeof(host), &port))
+				return yd_fail(p, v, "listen is ADDRESS:PORT, e.g. 127.0.0.1:8080 or [::1]:8080, or off");
 			break;
 		case 1:
 			if (!get_nonempty(p, k, v, c->api_token_file, sizeof(c->api_token_file)))

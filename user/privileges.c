@@ -136,7 +136,7 @@ int privileges_drop(const struct priv_needs *needs, uint64_t *kept, char *err, s
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2];
-	uint64_t keep = 1ull << CAP_BPF;
+	uint64_t keep = 1ull << CAP_BPF, prm;
 	uid_t uid = 0;
 	gid_t gid = 0;
 	int last = last_cap();
@@ -149,22 +149,29 @@ int privileges_drop(const struct priv_needs *needs, uint64_t *kept, char *err, s
 		keep |= 1ull << CAP_SYS_ADMIN;
 	if (needs->bind_service)
 		keep |= 1ull << CAP_NET_BIND_SERVICE;
-	keep &= permitted(); /* what this process does not have cannot be kept (capset would refuse) */
+	prm = permitted();
+	keep &= prm; /* what this process does not have cannot be kept (capset would refuse) */
 	if (needs->user) {
 		if (lookup_user(needs->user, &uid, &gid, err, errsz))
 			return -1;
 		chown_uid = uid;
 		chown_gid = gid;
 		for (int i = 0; i < needs->nchown; i++)
-			if (nftw(needs->chown_dirs[i], chown_one, 16, FTW_PHYS)) {
+			/* FTW_DEPTH: a directory after what is in it, so its new owner never locks us out of it. */
+			if (nftw(needs->chown_dirs[i], chown_one, 16, FTW_PHYS | FTW_DEPTH)) {
 				snprintf(err, errsz, "--user: handing %s to uid %u failed: %s", needs->chown_dirs[i],
 					 (unsigned int)uid, strerror(errno));
 				return -1;
 			}
 	}
-	/* The bounding set first: dropping from it needs CAP_SETPCAP, which goes below. */
-	for (int cap = 0; cap <= last; cap++)
-		if (!(keep & (1ull << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL) {
+	/*
+	 * The bounding set first: dropping from it needs CAP_SETPCAP, which goes below. A supervisor that bounded
+	 * us already (systemd's CapabilityBoundingSet=, a container's --cap-drop) may not have left CAP_SETPCAP:
+	 * then its bound stands, and only what is still in the set and not kept is dropped when we can.
+	 */
+	for (int cap = 0; (prm & (1ull << CAP_SETPCAP)) && cap <= last; cap++)
+		if (!(keep & (1ull << cap)) && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1 &&
+		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)) {
 			snprintf(err, errsz, "dropping capability %d from the bounding set failed: %s", cap,
 				 strerror(errno));
 			return -1;

@@ -114,6 +114,18 @@ kill -TERM $RUN; wait $RUN; RUN=
 check "the adopted programs stay after it stops" xdp_on rv0
 nsx "$NS_S" "$IOTSENSE" --pin-dir "$PIN" unload --all >/dev/null 2>&1
 
+# Under a supervisor that bounded it already without CAP_SETPCAP (systemd's CapabilityBoundingSet= as in
+# deploy/systemd/iotsense.service, a container's --cap-drop ALL --cap-add ...): it starts and drops what it can.
+nsenter --net=/run/netns/"$NS_S" setpriv --bounding-set=-all,+bpf,+perfmon,+net_admin,+sys_admin,+sys_resource \
+	"$IOTSENSE" -v --pin-dir "$PIN" --state-dir "$STATE" run -i 'rv*' --api off -o /dev/null 2>"$STATE/run5.log" &
+RUN=$!
+check "bounded without CAP_SETPCAP: run starts" wait_for 15 grep -q "sensing on" "$STATE/run5.log"
+check "... and keeps BPF+PERFMON+NET_ADMIN" test "$(cap_of $RUN CapEff)" = "$(caps_hex $CAP_NET_ADMIN $CAP_PERFMON $CAP_BPF)"
+kill -TERM $RUN; wait $RUN
+check "... and exits 0 after detaching" test $? -eq 0
+RUN=
+check "... leaving no XDP program" bash -c "! nsx $NS_S ip -d link | grep -q prog/xdp"
+
 # --user nobody, pins on a bpffs the user can reach; the state directory is handed over.
 mkdir -p "$UPIN" && mount -t bpf -o mode=0755 bpf "$UPIN"
 USTATE=$STATE/nobody

@@ -88,7 +88,7 @@ TEST(commented_output_examples_load)
 	CHECK_EQ_INT(o->type, OUTPUT_SYSLOG);
 	CHECK_EQ_INT(o->transport, SYSLOG_TCP);
 	CHECK_STR(o->host, "192.0.2.10");
-	CHECK_EQ_INT(o->port, 6514);
+	CHECK_EQ_INT(o->port, 514);
 	CHECK_EQ_INT(o->format, OUT_FMT_CEF);
 	CHECK_EQ_INT(o->facility, 20);
 	CHECK_EQ_INT(o->records, REC_KIND_ALERT | REC_KIND_VULNERABILITY);
