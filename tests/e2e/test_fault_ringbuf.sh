@@ -25,13 +25,14 @@ cleanup() {
 trap cleanup EXIT
 
 # ringbuf_drops summed over the hooks, from the pins (`status --json`) and from the daemon's /metrics.
-drops_status() { nsx "$NS_S" "$IOTSENSE" --pin-dir "$PIN" status --json | jq '[.counters[].ringbuf_drops] | add'; }
+status_sum() { nsx "$NS_S" "$IOTSENSE" --pin-dir "$PIN" status --json | jq "[.counters[].$1] | add"; }
+drops_status() { status_sum ringbuf_drops; }
 drops_metrics() {
 	local m
 	m=$(nsx "$NS_S" curl -sf "http://$API/metrics") &&
 		awk '/^iotsense_ringbuf_drops_total\{/ { s += $2; n++ } END { if (n) print s; else exit 1 }' <<<"$m"
 }
-discovery_status() { nsx "$NS_S" "$IOTSENSE" --pin-dir "$PIN" status --json | jq '[.counters[].discovery_snippets] | add'; }
+discovery_status() { status_sum discovery_snippets; }
 # The sensor_event_loss alert records in the NDJSON output (grep first: the output holds ~12 MB per burst).
 loss_alerts() { grep -F '"record":"alert"' "$OUT" | jq -c 'select(.finding.uid == "sensor_event_loss")'; }
 n_loss_alerts() { loss_alerts | wc -l; }
@@ -74,7 +75,8 @@ loss_raised() { test "$(n_loss_alerts)" -ge 1; }
 check "a sensor_event_loss alert is raised after SIGCONT" wait_for 10 loss_raised
 check "... one" test "$(n_loss_alerts)" = 1
 alert=$(loss_alerts | head -n 1)
-check "its device is the sensor, severity high" test "$(jq -r '.device.id + " " + .severity' <<<"$alert")" = "sensor high"
+check "its device is the sensor, severity high" test "$(jq -r '.device.id + " " + .severity' <<<"$alert")" = \
+	"sensor high"
 check "its count is the counter ($drops1)" test "$(jq -r .count <<<"$alert")" = "$drops1"
 check "the counter did not move after SIGCONT" test "$(drops_status)" = "$drops1"
 check "/metrics shows the same ringbuf_drops" test "$(drops_metrics)" = "$drops1"

@@ -6,7 +6,8 @@
                [--seconds S] [--pace P]
 
 Packet i goes from source address i mod S (S = the --src addresses given) and source port B + (i div S) mod K
-(B: 20000 unless given): --count S*K makes S*K distinct flows of one packet each; --ports 1 makes S flows that carry every packet.
+(B: 20000 unless given): --count S*K makes S*K distinct flows of one packet each; --ports 1 makes S flows
+that carry every packet.
 A raw socket (IP_HDRINCL) picks any source port without one socket per flow (no file-descriptor limit). The
 payload is an mDNS-shaped query padded to BYTES: on a discovery port (5353, 1900, 67) the sensor copies every
 packet whole into its ring buffer. --pace P sleeps 1 ms after every P packets so a veth's receive queue is not
@@ -47,8 +48,10 @@ def main():
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--pace", type=int, default=0)
     a = ap.parse_args()
-    if not (0 < a.count <= 200000 and 1024 <= a.port_base and a.port_base + a.ports <= 65536 and 0 < a.seconds <= 60 and 1 <= a.size <= 1400):
-        sys.exit("udp_burst.py: bounds: --count 1..200000, source ports within 1024..65535, --seconds up to 60, --size 1..1400")
+    if not (0 < a.count <= 200000 and 0 < a.ports and 1024 <= a.port_base and a.port_base + a.ports <= 65536
+            and 0 < a.seconds <= 60 and 1 <= a.size <= 1400):
+        sys.exit("udp_burst.py: bounds: --count 1..200000, source ports in 1024..65535, --seconds up to 60, "
+                 "--size 1..1400")
 
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
     s.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
