@@ -187,11 +187,16 @@ int sensor_health_tick(struct sensor_health *h, int counters_fd, int flows_fd, u
 	if (h->flows_max &&
 	    (flows_in_table * 100 >= (uint64_t)h->flows_max * SENSOR_FLOWS_FULL_PCT || evicted) &&
 	    (!h->flows_full_last_ns || mono_ns - h->flows_full_last_ns >= interval)) {
+		char evicted_s[64] = "";
+
+		if (evicted)
+			snprintf(evicted_s, sizeof(evicted_s), " and evicted at least %llu in the last second",
+				 (unsigned long long)evicted);
 		snprintf(desc, sizeof(desc),
-			 "the flow table holds %llu of its %u flows and evicted at least %llu in the last second: new "
-			 "flows now evict the least recently used ones, whose later packets start over as new flows (a "
-			 "scan, a flood, or a network larger than --flows-max)",
-			 (unsigned long long)flows_in_table, h->flows_max, (unsigned long long)evicted);
+			 "the flow table holds %llu of its %u flows%s: new flows now evict the least recently used "
+			 "ones, whose later packets start over as new flows (a scan, a flood, or a network larger than "
+			 "--flows-max)",
+			 (unsigned long long)flows_in_table, h->flows_max, evicted_s);
 		sensor_alert_write(jw, out, "sensor_flow_table_full", "Flow table full: flows are evicted", desc,
 				   "medium", flows_in_table, !h->flows_full_last_ns, now_ns);
 		h->flows_full_last_ns = mono_ns;

@@ -21,7 +21,7 @@ STATE=$(mktemp -d /tmp/iotsense-ftft.XXXXXX)
 OUT=$STATE/records.ndjson
 IMP=$NET.5 # the important device: a TCP service on port 7000
 SRCS=$(seq 10 73)
-RUN= SERVER= CLIENT=
+RUN='' SERVER='' CLIENT=''
 cleanup() {
 	[ -n "$CLIENT" ] && kill "$CLIENT" 2>/dev/null
 	[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null
@@ -141,7 +141,7 @@ check "the alert is in the store (alerts table: sensor, medium)" wait_for 10 sto
 
 kill "$CLIENT" "$SERVER" 2>/dev/null
 wait "$CLIENT" "$SERVER" 2>/dev/null
-CLIENT= SERVER=
+CLIENT='' SERVER=''
 kill -TERM "$RUN"
 check "daemon exits on SIGTERM" wait_for 15 bash -c "! kill -0 $RUN 2>/dev/null"
 wait "$RUN"

@@ -154,7 +154,7 @@ TEST(table_full_by_fill)
 	CHECK(strstr(t, "\"uid\":\"sensor_flow_table_full\""));
 	CHECK(strstr(t, "\"severity\":\"medium\""));
 	CHECK(strstr(t, "\"count\":930,"));
-	CHECK(strstr(t, "holds 930 of its 1024 flows"));
+	CHECK(strstr(t, "holds 930 of its 1024 flows: new flows"));
 	CHECK_EQ_INT(tick(&h, 930, S(3), &t), 0);
 	CHECK_EQ_INT(tick(&h, 930, S(62), &t), 1);
 	/* A walk that counted keys twice (evictions under it) is capped at the table's size. */
