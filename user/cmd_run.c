@@ -673,6 +673,9 @@ int cmd_run(int argc, char **argv)
 	pr_info("sensing on %d interface(s)%s; records go to %s, %d output(s) and %s\n", run_ifaces_count(&r.ifs),
 		r.ifs.nl_fd >= 0 ? " and watching for more" : "",
 		output ? output : r.out ? "stdout" : "no NDJSON stream", r.cfg.noutputs, r.store.path);
+	/* The baseline of the sensor's own counters now, so losses in the loop's first second are raised too. */
+	sensor_health_tick(&r.health, r.counters_fd, r.flows_fd, 0, &r.jw, r.tee.f, mono_ns(),
+			   contain_now() + contain_mono_to_real());
 	if (!loop(&r, (uint64_t)idle_s * 1000000000ull, (uint64_t)duration_s * 1000000000ull))
 		ret = EXIT_OK;
 	ring_buffer__consume(r.rb);

@@ -31,7 +31,14 @@ int flows_sweep(int flows_fd, struct pipeline *p, uint64_t now_ns, uint64_t idle
 	size_t n = 0, cap = 0;
 	int swept = 0;
 
-	/* Collect first: deleting while walking would restart the walk. */
+	struct bpf_map_info info;
+	__u32 info_len = sizeof(info);
+	size_t limit;
+
+	/* Collect first: deleting while walking would restart the walk. An entry the kernel evicts under us
+	 * restarts it too (get_next_key of a key that is gone starts over): the walk stops at the table's size. */
+	memset(&info, 0, sizeof(info));
+	limit = bpf_obj_get_info_by_fd(flows_fd, &info, &info_len) || !info.max_entries ? (1u << 24) : info.max_entries;
 	if (!bpf_map_get_next_key(flows_fd, NULL, &k)) {
 		do {
 			if (n == cap) {
@@ -43,7 +50,7 @@ int flows_sweep(int flows_fd, struct pipeline *p, uint64_t now_ns, uint64_t idle
 				cap = cap ? cap * 2 : 1024;
 			}
 			keys[n++] = k;
-		} while (!bpf_map_get_next_key(flows_fd, &keys[n - 1], &k));
+		} while (n < limit && !bpf_map_get_next_key(flows_fd, &keys[n - 1], &k));
 	}
 	p->st.flows_in_table = n;
 	for (size_t i = 0; i < n; i++) {
