@@ -10,7 +10,7 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/sh.sh
 . tests/lib/veth_lab.sh
-P=iotri
+P=iotri$$ # unique: another run of the suite may be beside this one
 NET=198.18.61
 RV=198.18.62 # the re-created rv0's own subnet: the client's traffic must cross rv0, not the lab's first veth
 PIN=/sys/fs/bpf/iotsense-test-ri-$$
@@ -34,8 +34,9 @@ xdp_on() { nsx "$NS_S" ip -d link show "$1" 2>/dev/null | grep -q 'prog/xdp'; }
 registry_has() { nsx "$NS_S" "$IOTSENSE" --pin-dir "$PIN" status --json 2>/dev/null | grep -q "\"$1\""; }
 log_has() { grep -q "$1" "$STATE/run.log"; }
 # A veth NAME in the sensor namespace, its peer in the client namespace (address NET.H there, NET.1H here).
+# Made inside the sensor namespace, so nothing is ever named in the host's.
 add_port() {
-	ip link add "$1" type veth peer name "$1p" && ip link set "$1" netns "$NS_S" && ip link set "$1p" netns "$NS_C" &&
+	nsx "$NS_S" ip link add "$1" type veth peer name "$1p" netns "$NS_C" &&
 		nsx "$NS_S" ip link set "$1" up && nsx "$NS_C" ip link set "$1p" up
 }
 
