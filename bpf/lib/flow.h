@@ -57,12 +57,13 @@ static __always_inline bool flow_ioc_hit(const struct iot_pkt *pkt)
 }
 
 /*
- * Creates the flow of pkt in table (iot_flows, or iot_embryo for a bare SYN) and sends its start record: the
- * records of a flow are the same wherever it waits.
+ * Creates the flow of pkt in iot_flows, or in iot_embryo when half_open (a bare SYN), and sends its start record:
+ * the records of a flow are the same wherever it waits.
  */
-static __always_inline struct iot_flow *flow_create(void *table, struct iot_pkt *pkt, __u8 flags, __u64 now,
+static __always_inline struct iot_flow *flow_create(bool half_open, struct iot_pkt *pkt, __u8 flags, __u64 now,
 						    struct iot_counters *st)
 {
+	void *table = half_open ? (void *)&iot_embryo : (void *)&iot_flows;
 	struct iot_flow nf = {};
 	struct iot_flow *f;
 
@@ -72,14 +73,14 @@ static __always_inline struct iot_flow *flow_create(void *table, struct iot_pkt 
 	nf.initiator = flow_guess_initiator(pkt);
 	nf.flags = flags;
 	if (bpf_map_update_elem(table, &pkt->key, &nf, BPF_ANY)) {
-		stats_inc(st, table == (void *)&iot_flows ? IOT_CNT_FLOW_CREATE_FAIL : IOT_CNT_EMBRYO_FAIL);
+		stats_inc(st, half_open ? IOT_CNT_EMBRYO_FAIL : IOT_CNT_FLOW_CREATE_FAIL);
 		return NULL;
 	}
 	f = bpf_map_lookup_elem(table, &pkt->key);
 	if (!f)
 		return NULL;
 	stats_inc(st, IOT_CNT_FLOWS_CREATED);
-	if (table != (void *)&iot_flows)
+	if (half_open)
 		stats_inc(st, IOT_CNT_EMBRYO_NEW);
 	if (flags & IOT_FLOW_F_IOC)
 		stats_inc(st, IOT_CNT_IOC_FLOWS);
@@ -129,33 +130,32 @@ static __always_inline struct iot_flow *flow_embryo_settle(struct iot_pkt *pkt, 
 static __always_inline struct iot_flow *flow_track(struct iot_pkt *pkt, __u64 now, struct iot_counters *st)
 {
 	struct iot_flow *f = bpf_map_lookup_elem(&iot_flows, &pkt->key);
-	void *table = &iot_flows;
+	bool half_open = false;
 	__u8 flags;
 
 	if (f) {
 		/* A bare SYN on an ended flow is a new conversation that reuses the ports (and the entry). */
 		if (!(f->flags & IOT_FLOW_F_ENDED) || (pkt->tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN)
 			return f;
-		return flow_create(&iot_flows, pkt, flow_flags_for_ports(pkt) | (flow_ioc_hit(pkt) ? IOT_FLOW_F_IOC : 0),
-				   now, st);
+		return flow_create(false, pkt, flow_flags_for_ports(pkt) | (flow_ioc_hit(pkt) ? IOT_FLOW_F_IOC : 0), now,
+				   st);
 	}
 	flags = flow_flags_for_ports(pkt);
 	if (flow_ioc_hit(pkt))
 		flags |= IOT_FLOW_F_IOC;
 	/* Discovery protocols and contacts with known-bad addresses: always recorded, never charged. */
 	if (flags & (IOT_FLOW_F_DISCOVERY | IOT_FLOW_F_IOC))
-		return flow_create(&iot_flows, pkt, flags, now, st);
+		return flow_create(false, pkt, flags, now, st);
 	if (pkt->l4_proto == IPPROTO_TCP && iot_admit_cfg.embryo) {
 		f = bpf_map_lookup_elem(&iot_embryo, &pkt->key);
 		/* A bare SYN on an ended half-open flow opens a new one, as on an ended flow. */
 		if (f && !((f->flags & IOT_FLOW_F_ENDED) && flow_bare_syn(pkt)))
 			return flow_embryo_settle(pkt, f, st);
-		if (flow_bare_syn(pkt))
-			table = &iot_embryo;
+		half_open = flow_bare_syn(pkt);
 	}
 	if (!admit_new_flow(pkt, now, st))
 		return NULL;
-	return flow_create(table, pkt, flags, now, st);
+	return flow_create(half_open, pkt, flags, now, st);
 }
 
 /* Counts the packet in its flow and sends the end record once, on RST or on FIN from both sides. */
