@@ -160,7 +160,7 @@ $(BUILD)/fuzzobj/%.o: %.c $(wildcard user/decoders/*.h) $(wildcard headers/*.h)
 	$(Q)mkdir -p $(@D)
 	$(Q)clang $(FUZZ_CFLAGS) -c -o $@ $<
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_decoder.c $(DEC_FUZZ_OBJS)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_decoder.c tests/fuzz/fuzz_ctx.h $(DEC_FUZZ_OBJS)
 	$(call msg,FUZZ-LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -DFUZZ_DECODER='"$*"' -o $@ $< $(DEC_FUZZ_OBJS) -lcrypto

@@ -7,51 +7,20 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "decoders/decoder.h"
-
-/* IPv4, IPv6, ARP, LLDP, CDP (its SNAP id), PROFINET, none. */
-static const uint16_t eth_protos[] = { 0x0800, 0x86dd, 0x0806, 0x88cc, 0x2000, 0x8892, 0 };
+#include "fuzz_ctx.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct decoder *dec;
 	static struct dec_out out;
-	struct dec_ctx ctx;
-	uint8_t *payload;
-	size_t n;
 
 	if (!dec) {
 		dec = dec_find(FUZZ_DECODER);
 		if (!dec)
 			abort();
 	}
-	if (size < 8)
-		return 0;
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.sport = dec_be16(data);
-	ctx.dport = dec_be16(data + 2);
-	ctx.l4_proto = (data[4] & 1) ? 6 : 17;
-	ctx.from_initiator = data[4] & 2;
-	ctx.reason = 1 + (data[4] >> 2) % 3;
-	ctx.eth_proto = eth_protos[data[5] % (sizeof(eth_protos) / sizeof(eth_protos[0]))];
-	ctx.seq = data[6] & 7;
-	ctx.tcp_flags = data[7];
-	/* A private copy, exactly n bytes long, so ASan sees any read past the end. */
-	n = size - 8;
-	payload = malloc(n ? n : 1);
-	if (!payload)
-		return 0;
-	memcpy(payload, data + 8, n);
-	/* SYN snippets carry headers only: the TCP fingerprint reads them through l3. */
-	if (ctx.reason == DEC_REASON_SYN) {
-		ctx.l3 = payload;
-		ctx.l3_len = (uint32_t)n;
-	}
-	memset(&out, 0, sizeof(out));
-	dec->match(&ctx, payload, n);
-	dec->decode(&ctx, payload, n, &out);
-	free(payload);
+	if (size >= 8)
+		fuzz_ctx_run(dec, data, size, &out);
 	return 0;
 }

@@ -13,46 +13,21 @@
 #include <string.h>
 
 #include "decoders/decoder.h"
+#include "../../fuzz/fuzz_ctx.h"
 #include "testlib.h"
 
 #define MAX_SEED 65536
 #define LIE_BYTES 48
 
-static const uint16_t eth_protos[] = { 0x0800, 0x86dd, 0x0806, 0x88cc, 0x2000, 0x8892, 0 };
 static struct dec_out out;
 static unsigned long long runs;
 
-/* The fuzz harness's context decoding (tests/fuzz/fuzz_decoder.c), then match and decode on an exact copy. */
 static bool run_one(const struct decoder *dec, const uint8_t *data, size_t size)
 {
-	struct dec_ctx ctx;
-	uint8_t *payload;
-	size_t n;
-
 	if (size < 8)
 		return true;
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.sport = dec_be16(data);
-	ctx.dport = dec_be16(data + 2);
-	ctx.l4_proto = (data[4] & 1) ? 6 : 17;
-	ctx.from_initiator = data[4] & 2;
-	ctx.reason = 1 + (data[4] >> 2) % 3;
-	ctx.eth_proto = eth_protos[data[5] % (sizeof(eth_protos) / sizeof(eth_protos[0]))];
-	ctx.seq = data[6] & 7;
-	ctx.tcp_flags = data[7];
-	n = size - 8;
-	payload = malloc(n ? n : 1);
-	if (!payload)
+	if (!fuzz_ctx_run(dec, data, size, &out))
 		return false;
-	memcpy(payload, data + 8, n);
-	if (ctx.reason == DEC_REASON_SYN) {
-		ctx.l3 = payload;
-		ctx.l3_len = (uint32_t)n;
-	}
-	memset(&out, 0, sizeof(out));
-	dec->match(&ctx, payload, n);
-	dec->decode(&ctx, payload, n, &out);
-	free(payload);
 	runs++;
 	return out.n <= DEC_OUT_MAX && out.n >= 0;
 }
