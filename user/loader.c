@@ -51,6 +51,12 @@ const char *const iot_counter_names[IOT_CNT_MAX] = {
 	[IOT_CNT_CONTAINED_DROP] = "contained_drops",
 	[IOT_CNT_SEEN_AT_INGRESS] = "egress_seen_at_ingress",
 	[IOT_CNT_IOC_FLOWS] = "ioc_flows",
+	[IOT_CNT_EMBRYO_NEW] = "flows_half_open",
+	[IOT_CNT_EMBRYO_PROMOTED] = "flows_half_open_promoted",
+	[IOT_CNT_EMBRYO_RESET] = "flows_half_open_reset",
+	[IOT_CNT_EMBRYO_FAIL] = "flow_half_open_failures",
+	[IOT_CNT_FLOWS_SHED] = "flows_shed",
+	[IOT_CNT_FLOOD_EVENTS] = "flood_records",
 };
 
 void loader_opts_default(struct loader_opts *o)

@@ -343,6 +343,13 @@ int pipeline_event(void *ctx, void *data, size_t len)
 		on_snippet(p, s);
 		return 0;
 	}
+	case IOT_EV_FLOOD:
+		if (h->size < sizeof(struct iot_ev_flood))
+			break;
+		p->st.flood_records++;
+		if (p->alerts)
+			alerts_flood(p->alerts, data, pipeline_epoch_ns(p, h->ts_ns));
+		return 0;
 	}
 	p->st.bad_events++;
 	return 0;

@@ -26,6 +26,7 @@ struct pipeline_stats {
 	uint64_t decoder_dropped;
 	uint64_t write_errors;
 	uint64_t flows_in_table;	/* keys the last flows_sweep() walked over */
+	uint64_t flood_records;		/* IOT_EV_FLOOD: new flows shed over a budget in the kernel */
 };
 
 struct pipeline {

@@ -38,6 +38,7 @@ enum {
 	B_ENIP_WRITE,
 	B_ENIP_RESET,
 	B_ENIP_MODE,
+	B_FLOW_FLOOD,
 	B_COUNT
 };
 
@@ -81,13 +82,15 @@ static struct alert_def builtins[B_COUNT] = {
 	    T_PARAM),
 	DEF(ENIP_RESET, "EtherNet/IP device reset", SEV_HIGH, T_RESTART),
 	DEF(ENIP_MODE, "EtherNet/IP start or stop", SEV_HIGH, T_MODE),
+	DEF(FLOW_FLOOD, "New-flow flood or scan: the sensor shed flows over a budget", SEV_MEDIUM,
+	    ATT("T1046", "Network Service Discovery"), ATT("T1498", "Network Denial of Service")),
 };
 
 static const char *const builtin_ids[B_COUNT] = {
 	"new_device", "ioc_contact", "port_scan", "host_scan", "brute_force", "cleartext_credentials",
 	"iot_unusual_internet", "identity_change", "arp_spoofing", "rogue_dhcp", "modbus_write", "modbus_control",
 	"modbus_restart", "modbus_program_download", "modbus_mode_change", "s7_write", "s7_program_download",
-	"s7_cpu_stop", "s7_plc_control", "enip_write", "enip_reset", "enip_mode_change",
+	"s7_cpu_stop", "s7_plc_control", "enip_write", "enip_reset", "enip_mode_change", "new_flow_flood",
 };
 
 static const char *const builtin_rules[B_COUNT] = {
@@ -96,7 +99,7 @@ static const char *const builtin_rules[B_COUNT] = {
 	"builtin:arp_spoofing", "builtin:rogue_dhcp", "builtin:modbus_write", "builtin:modbus_control",
 	"builtin:modbus_restart", "builtin:modbus_program_download", "builtin:modbus_mode_change",
 	"builtin:s7_write", "builtin:s7_program_download", "builtin:s7_cpu_stop", "builtin:s7_plc_control",
-	"builtin:enip_write", "builtin:enip_reset", "builtin:enip_mode_change",
+	"builtin:enip_write", "builtin:enip_reset", "builtin:enip_mode_change", "builtin:new_flow_flood",
 };
 
 static const struct alert_def *def(int b)
@@ -995,4 +998,32 @@ void detect_flow(struct alerts *a, const struct iot_ev_flow *ev, const struct al
 	}
 	if (!start && (alert_enabled(a, B_PORT_SCAN) || alert_enabled(a, B_HOST_SCAN)))
 		scan_flow(a, ev, v, first_ns);
+}
+
+/*
+ * IOT_EV_FLOOD (docs/datapath.md): the datapath stopped recording new flows of v->src over its budget (all:
+ * over the budget of every source together) and says so once per interval. One alert per source whose count
+ * grows: a scan or flood is one alert, not the million flow records the kernel did not send.
+ */
+void detect_flood(struct alerts *a, const struct alert_view *v, uint32_t shed, uint32_t admitted, bool all)
+{
+	char s[48], desc[ALERT_DESC_MAX], val[64];
+	struct alert_dev dev;
+
+	if (!alert_enabled(a, B_FLOW_FLOOD))
+		return;
+	fmt_ip(&v->src, s, sizeof(s));
+	if (all)
+		alert_fmt(desc, sizeof(desc),
+			  "new flows came faster than the sensor records for all sources together; %s sent the first "
+			  "one shed: %u shed and %u admitted since the previous report (a flood from many sources)",
+			  s, shed, admitted);
+	else
+		alert_fmt(desc, sizeof(desc),
+			  "%s opened new flows faster than its budget: %u shed and %u admitted since the previous "
+			  "report (a scan or a flood); the shed flows have no records", s, shed, admitted);
+	alert_fmt(val, sizeof(val), "%u new flows shed", shed);
+	alert_dev_ip(a, &v->src, &dev);
+	alert_raise(a, def(B_FLOW_FLOOD), &dev, all ? "all sources" : "", desc, v->ts,
+		    &(struct alert_ev_in){ "flows_shed", val, v->flow }, 1);
 }

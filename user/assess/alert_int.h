@@ -267,6 +267,7 @@ void detect_packet(struct alerts *a, const struct alert_view *v);
 void detect_flow(struct alerts *a, const struct iot_ev_flow *ev, const struct alert_view *v, bool start,
 		 uint64_t first_ns);
 bool alert_enabled(const struct alerts *a, int builtin);
+void detect_flood(struct alerts *a, const struct alert_view *v, uint32_t shed, uint32_t admitted, bool all);
 
 /* alert_profile.c */
 /* The profile of the device behind ip (or mac when ip is NULL); NULL without an inventory. *changed: it was

@@ -403,6 +403,35 @@ void alerts_flow(struct alerts *a, const struct iot_ev_flow *ev, uint64_t epoch_
 		rules_eval(a, &v, true);
 }
 
+void alerts_flood(struct alerts *a, const struct iot_ev_flood *ev, uint64_t epoch_ns)
+{
+	/* The shed flow's key holds the source at the side its packet came from; the other side is its peer. */
+	int from = ev->dir & 1;
+	const uint8_t *addr[2] = { ev->key.addr_a, ev->key.addr_b };
+	const uint16_t port[2] = { ev->key.port_a, ev->key.port_b };
+	char flow[ALERT_FLOW_MAX], s[48], d[48];
+	struct alert_view v = { 0 };
+
+	if (!a)
+		return;
+	v.l4_proto = ev->key.proto;
+	memcpy(v.src.b, ev->src, 16);
+	memcpy(v.dst.b, memcmp(addr[from], ev->src, 16) ? addr[from] : addr[!from], 16);
+	v.src.family = alert_addr_is_v4(&v.src) ? AF_INET : AF_INET6;
+	v.dst.family = alert_addr_is_v4(&v.dst) ? AF_INET : AF_INET6;
+	v.sport = ntohs(port[from]);
+	v.dport = ntohs(port[!from]);
+	v.src_mac = ev->src_mac;
+	v.src_is_initiator = true;
+	v.ts = epoch_ns;
+	dec_format_addr(&v.src, s, sizeof(s));
+	dec_format_addr(&v.dst, d, sizeof(d));
+	snprintf(flow, sizeof(flow), "%s %s:%u -> %s:%u", proto_name(v.l4_proto), s, v.sport, d, v.dport);
+	v.flow = flow;
+	tick(a, v.ts);
+	detect_flood(a, &v, ev->shed, ev->admitted, ev->scope == IOT_FLOOD_ALL);
+}
+
 /* ---- records ---- */
 
 static const char *const sev_names[] = { "informational", "low", "medium", "high", "critical" };

@@ -110,6 +110,8 @@ void alerts_packet(struct alerts *a, const struct dec_ctx *c, const struct dec_o
  */
 void alerts_flow(struct alerts *a, const struct iot_ev_flow *ev, uint64_t epoch_ns, uint64_t first_ns,
 		 uint64_t last_ns);
+/* An IOT_EV_FLOOD record (new flows shed over a budget in the kernel); epoch_ns is its time. */
+void alerts_flood(struct alerts *a, const struct iot_ev_flood *ev, uint64_t epoch_ns);
 /*
  * Writes one record per alert that is new or changed (see above) to out, through w. final: the end of the run
  * or replay: every change is written. Returns the number of records written.

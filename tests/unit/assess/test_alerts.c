@@ -604,6 +604,56 @@ static void probe(struct alerts *a, const char *src, const char *dst, uint16_t p
 	alerts_flow(a, &ev, ts + 120 * SEC, ts, ts);
 }
 
+/* An IOT_EV_FLOOD record as the datapath sends it: src's new flows shed over its budget. */
+static struct iot_ev_flood flood_rec(const char *src, const char *dst, uint16_t dport, uint32_t shed, bool all)
+{
+	struct iot_ev_flood ev;
+	struct iot_addr s, d;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.hdr.type = IOT_EV_FLOOD;
+	ev.hdr.version = IOT_ABI_VERSION;
+	ev.hdr.size = sizeof(ev);
+	v4(&s, src);
+	v4(&d, dst);
+	memcpy(ev.key.addr_a, d.b, 16); /* the source on either side of the key */
+	memcpy(ev.key.addr_b, s.b, 16);
+	ev.key.port_a = htons(dport);
+	ev.key.port_b = htons(40000);
+	ev.key.proto = 6;
+	ev.dir = IOT_DIR_BA;
+	memcpy(ev.src, s.b, 16);
+	mac_of(ev.src_mac, s.b[15]);
+	ev.scope = all ? IOT_FLOOD_ALL : IOT_FLOOD_SOURCE;
+	ev.shed = shed;
+	ev.admitted = 256;
+	return ev;
+}
+
+TEST(flood_records_raise_one_alert_per_source)
+{
+	struct alerts *a = engine(NULL, NULL);
+	struct iot_ev_flood ev = flood_rec("10.0.0.5", "10.0.0.9", 443, 1000, false);
+	json_t *arr, *r;
+	int n;
+
+	alerts_flood(a, &ev, T0);
+	ev.shed = 5000;
+	alerts_flood(a, &ev, T0 + 10 * SEC); /* the same source ten seconds later: the same alert, grown */
+	ev = flood_rec("10.0.0.6", "10.0.0.9", 80, 7, true);
+	alerts_flood(a, &ev, T0 + 11 * SEC);
+	arr = flush(a, true, &n);
+	CHECK_EQ_INT(count_rule(arr, "builtin:new_flow_flood", &r), 2);
+	if (r) {
+		CHECK_STR(str(r, "device.ip"), "10.0.0.5");
+		CHECK_STR(str(r, "attacks.0.technique.uid"), "T1046");
+		CHECK_EQ_INT(num(r, "count"), 2);
+		CHECK(str(r, "finding.desc") && strstr(str(r, "finding.desc"), "1000 shed and 256 admitted"));
+	}
+	json_decref(arr);
+	alerts_free(a);
+}
+
 TEST(port_and_host_scans)
 {
 	struct alerts *a = engine(NULL, NULL);
@@ -1174,6 +1224,7 @@ int main(void)
 	RUN(updates_are_rate_limited_and_final_flush_writes_them);
 	RUN(uid_is_stable_across_runs);
 	RUN(evidence_and_table_caps);
+	RUN(flood_records_raise_one_alert_per_source);
 	{
 		char cmd[300];
 
