@@ -298,6 +298,7 @@ out:
  */
 static void xdp_detach(const char *pin_dir, uint64_t netns, uint32_t ifindex, const struct iot_attach *a)
 {
+	struct xdp_program *xp;
 	char path[PATH_MAX];
 	int fd, err;
 
@@ -320,8 +321,7 @@ static void xdp_detach(const char *pin_dir, uint64_t netns, uint32_t ifindex, co
 			pr_info("%s: detaching XDP by its pin failed (%s); trying libxdp\n", a->ifname, strerror(-err));
 		}
 	}
-	struct xdp_program *xp = xdp_program__from_id(a->xdp_prog_id);
-
+	xp = xdp_program__from_id(a->xdp_prog_id);
 	if (libxdp_get_error(xp)) {
 		pr_info("XDP program %u is gone already\n", a->xdp_prog_id);
 		return;
